@@ -1,0 +1,124 @@
+import type { ErrorCode } from './error-codes.js';
+import { isValidNick } from './nick.js';
+
+/** A client command, parsed and checked for form (not for permission or state). */
+export type Command =
+  | { verb: 'REGISTER'; nick: string }
+  | { verb: 'MSG'; text: string }
+  | { verb: 'DM'; nick: string; text: string }
+  | { verb: 'USERS' }
+  | { verb: 'HISTORY'; last: number }
+  | { verb: 'HISTORY'; since: number }
+  | { verb: 'PING'; token: string }
+  | { verb: 'PONG' }
+  | { verb: 'AUTH'; token: string }
+  | { verb: 'ANNOUNCE'; text: string }
+  | { verb: 'KICK'; nick: string; reason: string }
+  | { verb: 'HELP' }
+  | { verb: 'QUIT'; reason: string };
+
+export type Verb = Command['verb'];
+
+export const VERBS: readonly Verb[] = [
+  'REGISTER', 'MSG', 'DM', 'USERS', 'HISTORY', 'PING', 'PONG',
+  'AUTH', 'ANNOUNCE', 'KICK', 'HELP', 'QUIT',
+];
+
+/** Verbs that need `REGISTER` first. */
+export const NEEDS_REGISTRATION: ReadonlySet<Verb> = new Set(['MSG', 'DM', 'ANNOUNCE', 'KICK']);
+/** Verbs that need `AUTH` first. */
+export const NEEDS_OPERATOR: ReadonlySet<Verb> = new Set(['ANNOUNCE', 'KICK']);
+
+export interface CommandError {
+  /** The verb, when it is a known one: the session still checks registration before the error. */
+  verb: Verb | undefined;
+  code: ErrorCode;
+  text: string;
+}
+
+export type ParsedCommand = { ok: true; command: Command } | { ok: false; error: CommandError };
+
+const VERB_SET: ReadonlySet<string> = new Set(VERBS);
+const DIGITS = /^[0-9]{1,15}$/;
+
+/** Splits `VERB args` at the first space; the verb is case-insensitive. */
+export function splitVerb(line: string): { verb: string; args: string } {
+  const start = line.length - line.trimStart().length;
+  const space = line.indexOf(' ', start);
+  if (space === -1) return { verb: line.slice(start).toUpperCase(), args: '' };
+  return { verb: line.slice(start, space).toUpperCase(), args: line.slice(space + 1) };
+}
+
+export function isKnownVerb(verb: string): verb is Verb {
+  return VERB_SET.has(verb);
+}
+
+export function parseCommand(line: string): ParsedCommand {
+  const { verb, args } = splitVerb(line);
+  if (!isKnownVerb(verb)) {
+    return fail(undefined, 'UNKNOWN_COMMAND', `unknown command ${JSON.stringify(verb.slice(0, 32))}, try HELP`);
+  }
+  const trimmed = args.trim();
+  switch (verb) {
+    case 'REGISTER':
+      if (trimmed === '') return fail(verb, 'BAD_ARGS', 'usage: REGISTER <nick>');
+      if (!isValidNick(trimmed)) return fail(verb, 'BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+      return ok({ verb, nick: trimmed });
+    case 'MSG':
+    case 'ANNOUNCE':
+      if (trimmed === '') return fail(verb, 'EMPTY', `nothing to send: ${verb} <text>`);
+      return ok({ verb, text: args });
+    case 'DM': {
+      const { first, rest } = firstWord(args);
+      if (first === '') return fail(verb, 'BAD_ARGS', 'usage: DM <nick> <text>');
+      if (!isValidNick(first)) return fail(verb, 'NO_SUCH_NICK', `no such nick ${JSON.stringify(first.slice(0, 32))}`);
+      if (rest.trim() === '') return fail(verb, 'EMPTY', 'nothing to send: DM <nick> <text>');
+      return ok({ verb, nick: first, text: rest });
+    }
+    case 'HISTORY':
+      return parseHistory(args);
+    case 'KICK': {
+      const { first, rest } = firstWord(args);
+      if (first === '') return fail(verb, 'BAD_ARGS', 'usage: KICK <nick> [reason]');
+      if (!isValidNick(first)) return fail(verb, 'NO_SUCH_NICK', `no such nick ${JSON.stringify(first.slice(0, 32))}`);
+      return ok({ verb, nick: first, reason: rest.trim() });
+    }
+    case 'AUTH':
+      if (trimmed === '') return fail(verb, 'BAD_ARGS', 'usage: AUTH <token>');
+      return ok({ verb, token: trimmed });
+    case 'PING':
+      return ok({ verb, token: trimmed });
+    case 'QUIT':
+      return ok({ verb, reason: trimmed });
+    case 'USERS':
+    case 'HELP':
+    case 'PONG':
+      if (verb !== 'PONG' && trimmed !== '') return fail(verb, 'BAD_ARGS', `${verb} takes no arguments`);
+      return ok({ verb });
+  }
+}
+
+function parseHistory(args: string): ParsedCommand {
+  const words = args.trim().split(/ +/);
+  const usage = 'usage: HISTORY <n> or HISTORY SINCE <seq>';
+  if (words.length === 1 && DIGITS.test(words[0]!)) return ok({ verb: 'HISTORY', last: Number(words[0]) });
+  if (words.length === 2 && words[0]!.toUpperCase() === 'SINCE' && DIGITS.test(words[1]!)) {
+    return ok({ verb: 'HISTORY', since: Number(words[1]) });
+  }
+  return fail('HISTORY', 'BAD_ARGS', usage);
+}
+
+function firstWord(args: string): { first: string; rest: string } {
+  const trimmed = args.trimStart();
+  const space = trimmed.indexOf(' ');
+  if (space === -1) return { first: trimmed, rest: '' };
+  return { first: trimmed.slice(0, space), rest: trimmed.slice(space + 1) };
+}
+
+function ok(command: Command): ParsedCommand {
+  return { ok: true, command };
+}
+
+function fail(verb: Verb | undefined, code: ErrorCode, text: string): ParsedCommand {
+  return { ok: false, error: { verb, code, text } };
+}
