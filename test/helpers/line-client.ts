@@ -1,0 +1,100 @@
+/**
+ * A bare chat/1 connection for tests: send raw lines or bytes, await lines as they come.
+ * It deliberately knows nothing of the protocol beyond "lines", so tests see exactly the wire.
+ */
+import net from 'node:net';
+import type { ExecutionContext } from 'ava';
+
+export class LineClient {
+  readonly socket: net.Socket;
+  readonly lines: string[] = [];
+  closed = false;
+  #read = 0;
+  #partial = '';
+  #wake: (() => void) | undefined;
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const parts = (this.#partial + chunk).split('\n');
+      this.#partial = parts.pop()!;
+      this.lines.push(...parts);
+      this.#wake?.();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.#wake?.();
+    });
+  }
+
+  send(line: string): void {
+    this.socket.write(`${line}\n`);
+  }
+
+  write(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
+
+  /** The next unread line; rejects if the connection closes or `timeoutMs` passes first. */
+  async next(timeoutMs = 10_000): Promise<string> {
+    return this.until(() => true, timeoutMs);
+  }
+
+  /** Reads lines until one satisfies `accept`, and returns it (the skipped ones stay in `lines`). */
+  async until(accept: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.#read < this.lines.length) {
+        const line = this.lines[this.#read++]!;
+        if (accept(line)) return line;
+      }
+      if (this.closed) throw new Error(`connection closed; lines so far:\n${this.lines.join('\n')}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; lines so far:\n${this.lines.join('\n')}`);
+      await this.#change(left);
+    }
+  }
+
+  /** Sends a command and returns its reply (`OK…` / `ERROR…`), skipping events before it. */
+  async command(line: string, timeoutMs?: number): Promise<string> {
+    this.send(line);
+    return this.until((l) => l === 'OK' || l.startsWith('OK ') || l.startsWith('ERROR '), timeoutMs);
+  }
+
+  /** Resolves once the server has closed the connection. */
+  async closedByServer(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('connection still open');
+      await this.#change(left);
+    }
+  }
+
+  /** Resolves when a line arrives, the connection closes, or `ms` passes. */
+  async #change(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Connects and waits for the WELCOME line; the test's teardown closes the socket. */
+export async function connect(t: ExecutionContext, port: number, host = '127.0.0.1'): Promise<{ client: LineClient; welcome: string }> {
+  const socket = net.connect({ port, host });
+  const client = new LineClient(socket);
+  t.teardown(() => client.close());
+  const welcome = await client.next();
+  return { client, welcome };
+}

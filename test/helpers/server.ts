@@ -1,0 +1,128 @@
+/**
+ * Starts a real `dist/primary.js` on a free port for a test, and ends it when the test ends,
+ * whether it passed or not.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+
+export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
+
+export interface ServerOptions {
+  workers?: number;
+  /** Extra command-line arguments, e.g. `['--admin-token', 'secret']`. */
+  args?: string[];
+  /** Persistence is off unless the test names a data dir. */
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;
+const LISTENING = /listening on (\S+):(\d+) with (\d+) workers/;
+
+export class TestServer {
+  readonly process: ChildProcess;
+  host = '127.0.0.1';
+  port = 0;
+  /** worker id → pid of every worker that has said it listens (dead ones too). */
+  readonly workerPids = new Map<number, number>();
+  stdout = '';
+  stderr = '';
+  #waiters: Array<{ pattern: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }> = [];
+
+  constructor(child: ChildProcess) {
+    this.process = child;
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.#check();
+    });
+    child.stderr!.on('data', (chunk: string) => {
+      this.stderr += chunk;
+      for (const match of chunk.matchAll(new RegExp(WORKER_UP, 'g'))) {
+        this.workerPids.set(Number(match[1]), Number(match[2]));
+      }
+      this.#check();
+    });
+  }
+
+  get output(): string {
+    return this.stdout + this.stderr;
+  }
+
+  /**
+   * Resolves with the first match of `pattern` in stdout+stderr written after `from` (an offset
+   * into `output`; 0 by default). Rejects if the process exits first.
+   */
+  waitFor(pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const waiter = { pattern, from, resolve };
+      this.#waiters.push(waiter);
+      this.#check();
+      const onExit = () => {
+        if (!this.#waiters.includes(waiter)) return;
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`server exited before ${pattern}; output:\n${this.output}`));
+      };
+      if (this.process.exitCode !== null || this.process.signalCode !== null) onExit();
+      else this.process.once('exit', onExit);
+    });
+  }
+
+  pidOf(workerId: number): number {
+    const pid = this.workerPids.get(workerId);
+    if (pid === undefined) throw new Error(`no pid known for worker ${workerId}`);
+    return pid;
+  }
+
+  /** SIGTERM, then SIGKILL if it is still alive after `graceMs`; resolves with the exit code. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return this.process.exitCode;
+    const exited = once(this.process, 'exit');
+    this.process.kill('SIGTERM');
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+    return this.process.exitCode;
+  }
+
+  #check(): void {
+    const output = this.output;
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const match = output.slice(waiter.from).match(waiter.pattern);
+      if (match === null) return true;
+      waiter.resolve(match);
+      return false;
+    });
+  }
+}
+
+/** Starts a primary and waits until it listens. The test's teardown ends it and its workers. */
+export async function startServer(t: ExecutionContext, options: ServerOptions = {}): Promise<TestServer> {
+  const args = [PRIMARY_PATH, '--workers', String(options.workers ?? 2), '--port', '0', '--log-level', 'info'];
+  args.push(...(options.dataDir === undefined ? ['--no-persist'] : ['--data-dir', options.dataDir]));
+  args.push(...(options.args ?? []));
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const server = new TestServer(child);
+  t.teardown(async () => {
+    await server.stop(2_000);
+    for (const pid of server.workerPids.values()) killQuietly(pid);
+  });
+  const match = await server.waitFor(LISTENING);
+  server.host = match[1]!;
+  server.port = Number(match[2]);
+  return server;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone, which is what we want.
+  }
+}
