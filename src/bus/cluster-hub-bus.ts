@@ -1,0 +1,102 @@
+/**
+ * The primary's end of the cluster IPC bus. Deliveries are queued per worker and sent as one
+ * IPC message per worker per event-loop turn; consecutive broadcasts are joined into one text,
+ * so a worker writes each client once per batch. The queue of every worker is bounded by what
+ * it has not yet taken off the pipe: a worker that falls too far behind is reported as lagging
+ * (the supervisor replaces it; its clients refill from history) instead of growing our memory.
+ */
+import type { Logger } from '../log.js';
+import type { HubBus } from './bus.js';
+import type { Delivery, PrimaryMessage } from './messages.js';
+
+export type SendToWorker = (message: PrimaryMessage, callback: (error: Error | null) => void) => boolean;
+
+interface Link {
+  send: SendToWorker;
+  queue: Delivery[];
+  /** Bytes handed to IPC whose send has not completed yet. */
+  inFlight: number;
+  lagging: boolean;
+}
+
+export interface ClusterHubBusOptions {
+  /** Bytes a worker may have outstanding before it counts as lagging. */
+  maxBacklog: number;
+  onLagging: (workerId: number) => void;
+  log: Logger;
+}
+
+export class ClusterHubBus implements HubBus {
+  readonly #links = new Map<number, Link>();
+  readonly #options: ClusterHubBusOptions;
+  #scheduled = false;
+
+  constructor(options: ClusterHubBusOptions) {
+    this.#options = options;
+  }
+
+  /** From now on the worker receives broadcasts. */
+  attach(workerId: number, send: SendToWorker): void {
+    this.#links.set(workerId, { send, queue: [], inFlight: 0, lagging: false });
+  }
+
+  detach(workerId: number): void {
+    this.#links.delete(workerId);
+  }
+
+  toWorker(workerId: number, delivery: Delivery): void {
+    const link = this.#links.get(workerId);
+    if (link === undefined) return;
+    enqueue(link.queue, delivery);
+    this.#schedule();
+  }
+
+  toAll(delivery: Delivery): void {
+    for (const link of this.#links.values()) enqueue(link.queue, delivery);
+    this.#schedule();
+  }
+
+  /** Sends what is queued now rather than at the end of the turn. */
+  flush(): void {
+    this.#scheduled = false;
+    for (const [workerId, link] of this.#links) {
+      if (link.queue.length === 0) continue;
+      const batch = link.queue;
+      link.queue = [];
+      if (link.lagging) continue;
+      const bytes = batchBytes(batch);
+      link.inFlight += bytes;
+      link.send({ type: 'deliveries', batch }, (error) => {
+        link.inFlight -= bytes;
+        if (error !== null) this.#options.log.debug(`worker ${workerId}: delivery failed: ${error.message}`);
+      });
+      if (link.inFlight > this.#options.maxBacklog) {
+        link.lagging = true;
+        this.#options.log.error(`worker ${workerId} is ${link.inFlight} bytes behind; replacing it`);
+        this.#options.onLagging(workerId);
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+}
+
+/** Appends, joining a broadcast to a broadcast just before it. */
+function enqueue(queue: Delivery[], delivery: Delivery): void {
+  const last = queue[queue.length - 1];
+  if (delivery.type === 'all' && last?.type === 'all') {
+    queue[queue.length - 1] = { type: 'all', text: last.text + delivery.text, seq: delivery.seq };
+  } else {
+    queue.push(delivery);
+  }
+}
+
+function batchBytes(batch: readonly Delivery[]): number {
+  let bytes = 0;
+  for (const delivery of batch) bytes += 'text' in delivery ? delivery.text.length + 32 : 32;
+  return bytes;
+}

@@ -1,0 +1,72 @@
+/**
+ * The typed messages between the primary (the hub) and the workers. Types are strings so they
+ * read well in logs; `isWorkerMessage` / `isPrimaryMessage` drop anything else.
+ */
+
+/** Worker → hub, about one of the worker's connections (`conn` is unique within the worker). */
+export type HubRequest =
+  | { type: 'open'; conn: number }
+  | { type: 'close'; conn: number; reason: string }
+  | { type: 'register'; conn: number; nick: string }
+  | { type: 'msg'; conn: number; text: string }
+  | { type: 'dm'; conn: number; nick: string; text: string }
+  | { type: 'users'; conn: number }
+  | { type: 'history'; conn: number; last: number }
+  | { type: 'history-since'; conn: number; seq: number }
+  | { type: 'announce'; conn: number; text: string }
+  | { type: 'kick'; conn: number; nick: string; reason: string }
+  | { type: 'quit'; conn: number; reason: string };
+
+/** Hub → worker, applied in order. Texts are complete wire lines, LF-terminated. */
+export type Delivery =
+  /** The connection is registered from now on: public events reach it. */
+  | { type: 'enrol'; conn: number }
+  /** Lines for every registered connection of the worker; `seq` is the last seq among them. */
+  | { type: 'all'; text: string; seq: number }
+  /** The answer to the connection's oldest request still waiting for the hub. */
+  | { type: 'reply'; conn: number; text: string }
+  /** An unsolicited line for one connection (a DM). */
+  | { type: 'event'; conn: number; text: string }
+  /** Unregister and close the connection, after `BYE <bye>` when `bye` is not empty. */
+  | { type: 'drop'; conn: number; bye: string };
+
+/** Everything a worker sends to the primary. */
+export type WorkerMessage =
+  /** The IPC handler is installed: the primary may talk now (the ready handshake). */
+  | { type: 'hello' }
+  /** The worker takes connections now. */
+  | { type: 'ready'; pid: number }
+  | { type: 'requests'; batch: HubRequest[] }
+  | { type: 'heartbeat'; id: number }
+  /** A draining worker has closed its last connection. */
+  | { type: 'drained' };
+
+/** Everything the primary sends to a worker. */
+export type PrimaryMessage =
+  | { type: 'init'; epoch: string; lastSeq: number }
+  /** Sent with a socket handle: a connection for this worker to serve. */
+  | { type: 'connection' }
+  | { type: 'deliveries'; batch: Delivery[] }
+  | { type: 'heartbeat'; id: number }
+  /** Say `BYE <reason>` to every client, close them, then report `drained`. */
+  | { type: 'drain'; reason: string };
+
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained']);
+const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'connection', 'deliveries', 'heartbeat', 'drain']);
+
+function hasType(value: unknown, types: ReadonlySet<string>): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    types.has((value as { type: string }).type)
+  );
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return hasType(value, WORKER_TYPES);
+}
+
+export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
+  return hasType(value, PRIMARY_TYPES);
+}

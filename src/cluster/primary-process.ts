@@ -1,0 +1,129 @@
+/**
+ * The primary process put together: history, hub, bus, workers, the listening socket, and the
+ * signals that end or reload it.
+ */
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
+import type { Status } from '../cli/status.js';
+import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
+import { HistoryRing } from '../hub/history-ring.js';
+import { formatPublicEvent } from '../protocol/wire.js';
+import { Hub } from '../hub/hub.js';
+import type { Logger, LogLevel } from '../log.js';
+import type { SessionLimits } from '../server/limits.js';
+import { Supervisor } from './supervisor.js';
+
+export interface PrimaryOptions {
+  workers: number;
+  host: string;
+  port: number;
+  limits: SessionLimits;
+  maxClients: number;
+  history: number;
+  /** Where history.jsonl lives; undefined keeps the history in memory only. */
+  dataDir: string | undefined;
+  shutdownTimeout: number;
+  heartbeatTimeout: number;
+  logLevel: LogLevel;
+}
+
+/** A worker this far behind on deliveries is replaced rather than buffered for. */
+const MAX_WORKER_BACKLOG_BYTES = 64 * 1024 * 1024;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+
+export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
+  status.start(`starting ${options.workers} workers…`);
+  const { file, restored } = await openHistory(options, log);
+  const ring = new HistoryRing(options.history);
+  for (const event of restored.events) ring.push(event.seq, formatPublicEvent(event));
+
+  let supervisor: Supervisor | undefined;
+  const bus = new ClusterHubBus({
+    maxBacklog: MAX_WORKER_BACKLOG_BYTES,
+    onLagging: (workerId) => supervisor?.kill(workerId),
+    log,
+  });
+  const hub = new Hub({
+    bus,
+    history: ring,
+    epoch: restored.epoch,
+    lastSeq: restored.lastSeq,
+    maxClients: options.maxClients,
+    onPublish: file === undefined ? undefined : (event) => file.append(event),
+  });
+  supervisor = new Supervisor({
+    workers: options.workers,
+    workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
+    workerConfig: { limits: options.limits, logLevel: options.logLevel },
+    hub,
+    bus,
+    log,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeout: options.heartbeatTimeout,
+    drainTimeout: options.shutdownTimeout,
+  });
+  const running = supervisor;
+
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => running.handoff(socket));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn(`second ${signal}: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => {
+      log.error(`shutdown took longer than ${options.shutdownTimeout} ms; forcing`);
+      process.exit(1);
+    }, options.shutdownTimeout + 1_000);
+    force.unref();
+    server.close();
+    await running.stop('server shutting down');
+    bus.flush();
+    await file?.close();
+    log.info(`stopped; last seq ${hub.lastSeq}`);
+    process.exitCode = 0;
+    // Nothing is left to wait for; leaving now beats waiting on stray handles.
+    process.exit();
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void running.rollingRestart());
+
+  try {
+    await running.start();
+    await listen(server, options.host, options.port);
+  } catch (error) {
+    status.fail(`could not start: ${(error as Error).message}`);
+    await running.stop('server shutting down');
+    await file?.close();
+    throw error;
+  }
+  const address = server.address() as net.AddressInfo;
+  status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
+  log.info(`epoch ${hub.epoch}, last seq ${hub.lastSeq}, persistence ${options.dataDir ?? 'off'}`);
+  // PM2's wait_ready: tell it we serve now.
+  process.send?.('ready');
+}
+
+async function openHistory(options: PrimaryOptions, log: Logger): Promise<{ file?: HistoryFile; restored: RestoredHistory }> {
+  if (options.dataDir === undefined) {
+    return { restored: { epoch: newEpoch(), lastSeq: 0, events: [], fresh: true } };
+  }
+  const { file, restored } = await HistoryFile.open({ dir: options.dataDir, retain: options.history, log });
+  if (restored.fresh) log.info(`new history in ${options.dataDir}, epoch ${restored.epoch}`);
+  else log.info(`restored ${restored.events.length} events from ${options.dataDir}, last seq ${restored.lastSeq}`);
+  return { file, restored };
+}
+
+function listen(server: net.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, backlog: 4096 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,279 @@
+/**
+ * Forks the workers and keeps them alive: the ready handshake, the hand-off of every accepted
+ * connection, heartbeats, respawn with crash-loop damping, rolling restart and shutdown.
+ *
+ * Connections are handed over here rather than by cluster's own round-robin because cluster's
+ * hand-off holds each socket until the worker acknowledges it, and leaks it for good if the worker
+ * dies first: the client then sits on an open connection that nobody will ever greet. We track
+ * every socket in flight and close it when its worker dies, so every accepted connection is
+ * greeted or closed.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type net from 'node:net';
+import type { ClusterHubBus } from '../bus/cluster-hub-bus.js';
+import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from '../bus/messages.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../log.js';
+import type { WorkerConfig } from '../worker.js';
+
+export interface SupervisorOptions {
+  workers: number;
+  workerPath: string;
+  workerConfig: WorkerConfig;
+  hub: Hub;
+  bus: ClusterHubBus;
+  log: Logger;
+  /** Milliseconds between heartbeats, and of silence before a worker counts as hung. */
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  /** Milliseconds a draining worker gets before it is killed. */
+  drainTimeout: number;
+}
+
+type WorkerState = 'starting' | 'ready' | 'draining' | 'dead';
+
+interface WorkerRecord {
+  worker: Worker;
+  id: number;
+  state: WorkerState;
+  lastHeartbeat: number;
+  /** Sockets sent to this worker whose hand-off has not completed. */
+  inHandoff: Set<net.Socket>;
+  /** Whether a replacement must be forked when it exits. */
+  respawn: boolean;
+  ready: Promise<boolean>;
+  exited: Promise<void>;
+  markReady: (ready: boolean) => void;
+  markExited: () => void;
+}
+
+/** Deaths within this window count towards a crash loop. */
+const CRASH_WINDOW_MS = 10_000;
+const MAX_RESPAWN_DELAY_MS = 10_000;
+/** Connections kept waiting while no worker is ready (all died at once). */
+const MAX_WAITING_SOCKETS = 1_000;
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #records = new Map<number, WorkerRecord>();
+  #rotation: WorkerRecord[] = [];
+  #next = 0;
+  #waiting: net.Socket[] = [];
+  #deaths: number[] = [];
+  #heartbeatId = 0;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #restarting = false;
+  #stopping = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    cluster.setupPrimary({ exec: options.workerPath });
+  }
+
+  /** Forks every worker; resolves once all of them take connections. */
+  async start(): Promise<void> {
+    const records = Array.from({ length: this.#options.workers }, () => this.#fork());
+    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#options.heartbeatInterval);
+    const ready = await Promise.all(records.map((record) => record.ready));
+    if (ready.includes(false)) throw new Error('a worker died while starting');
+  }
+
+  get readyWorkers(): number {
+    return this.#rotation.length;
+  }
+
+  /** Gives an accepted connection to the next ready worker. */
+  handoff(socket: net.Socket): void {
+    socket.on('error', () => {});
+    if (this.#stopping) {
+      socket.destroy();
+      return;
+    }
+    if (this.#rotation.length === 0) {
+      if (this.#waiting.length >= MAX_WAITING_SOCKETS) socket.destroy();
+      else this.#waiting.push(socket);
+      return;
+    }
+    const record = this.#rotation[this.#next++ % this.#rotation.length]!;
+    record.inHandoff.add(socket);
+    this.#sendTo(record, { type: 'connection' }, socket, (error) => {
+      record.inHandoff.delete(socket);
+      if (error !== null) socket.destroy();
+    });
+  }
+
+  /** Kills a worker that cannot keep up; it is replaced like any dead worker. */
+  kill(workerId: number): void {
+    this.#records.get(workerId)?.worker.process.kill('SIGKILL');
+  }
+
+  /** Replaces the workers one at a time, each new one taking connections before the old drains. */
+  async rollingRestart(): Promise<void> {
+    if (this.#restarting || this.#stopping) return;
+    this.#restarting = true;
+    this.#options.log.info('rolling restart');
+    try {
+      for (const old of [...this.#records.values()]) {
+        if (this.#stopping) break;
+        if (old.state === 'dead' || old.state === 'draining') continue;
+        old.respawn = false;
+        const fresh = this.#fork();
+        await fresh.ready;
+        await this.#retire(old, 'worker restarting');
+      }
+      this.#options.log.info('rolling restart done');
+    } finally {
+      this.#restarting = false;
+    }
+  }
+
+  /** Drains every worker (clients get `BYE <reason>`), killing the ones that take too long. */
+  async stop(reason: string): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#heartbeatTimer);
+    for (const socket of this.#waiting) socket.destroy();
+    this.#waiting = [];
+    await Promise.all([...this.#records.values()].map((record) => this.#retire(record, reason)));
+  }
+
+  #fork(): WorkerRecord {
+    const worker = cluster.fork({ CHAT_WORKER_CONFIG: JSON.stringify(this.#options.workerConfig) });
+    let markReady!: (ready: boolean) => void;
+    let markExited!: () => void;
+    const record: WorkerRecord = {
+      worker,
+      id: worker.id,
+      state: 'starting',
+      lastHeartbeat: Date.now(),
+      inHandoff: new Set(),
+      respawn: true,
+      ready: new Promise((resolve) => (markReady = resolve)),
+      exited: new Promise((resolve) => (markExited = resolve)),
+      markReady,
+      markExited,
+    };
+    this.#records.set(worker.id, record);
+    worker.on('message', (message: unknown) => this.#onMessage(record, message));
+    worker.on('error', (error) => this.#options.log.debug(`worker ${record.id}: ${error.message}`));
+    worker.on('exit', (code, signal) => this.#onExit(record, code, signal));
+    return record;
+  }
+
+  #onMessage(record: WorkerRecord, message: unknown): void {
+    if (record.state === 'dead') return;
+    if (!isWorkerMessage(message)) {
+      this.#options.log.warn(`worker ${record.id} sent a message of unknown form; ignored`);
+      return;
+    }
+    this.#handle(record, message);
+  }
+
+  #handle(record: WorkerRecord, message: WorkerMessage): void {
+    const { hub, bus, log } = this.#options;
+    switch (message.type) {
+      case 'requests':
+        for (const request of message.batch) hub.handle(record.id, request);
+        return;
+      case 'heartbeat':
+        record.lastHeartbeat = Date.now();
+        return;
+      case 'hello':
+        // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
+        this.#sendTo(record, { type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq });
+        bus.attach(record.id, (out, callback) => this.#sendTo(record, out, undefined, callback));
+        return;
+      case 'ready':
+        if (record.state !== 'starting') return;
+        record.state = 'ready';
+        record.lastHeartbeat = Date.now();
+        this.#rotation.push(record);
+        log.info(`worker ${record.id} listening (pid ${message.pid})`);
+        record.markReady(true);
+        for (const socket of this.#waiting.splice(0)) this.handoff(socket);
+        return;
+      case 'drained':
+        record.worker.disconnect();
+        return;
+    }
+  }
+
+  #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
+    const { hub, bus, log } = this.#options;
+    const wasDraining = record.state === 'draining';
+    record.state = 'dead';
+    this.#records.delete(record.id);
+    this.#rotation = this.#rotation.filter((r) => r !== record);
+    bus.detach(record.id);
+    if (record.inHandoff.size > 0) {
+      log.warn(`worker ${record.id} died holding ${record.inHandoff.size} connections in hand-off; closed them`);
+      for (const socket of record.inHandoff) socket.destroy();
+    }
+    hub.workerLost(record.id);
+    const how = signal === null ? `code ${code}` : `signal ${signal}`;
+    if (wasDraining) log.info(`worker ${record.id} exited (${how})`);
+    else log.warn(`worker ${record.id} died (${how})`);
+    record.markReady(false);
+    record.markExited();
+    if (record.respawn && !this.#stopping) this.#respawnAfterDeath();
+  }
+
+  #respawnAfterDeath(): void {
+    const now = Date.now();
+    this.#deaths = this.#deaths.filter((at) => now - at < CRASH_WINDOW_MS);
+    this.#deaths.push(now);
+    const extra = this.#deaths.length - 2;
+    if (extra <= 0) {
+      this.#fork();
+      return;
+    }
+    const delay = Math.min(MAX_RESPAWN_DELAY_MS, 250 * 2 ** extra);
+    this.#options.log.warn(`crash loop: ${this.#deaths.length} deaths in ${CRASH_WINDOW_MS / 1000} s; respawning in ${delay} ms`);
+    setTimeout(() => {
+      if (!this.#stopping) this.#fork();
+    }, delay);
+  }
+
+  async #retire(record: WorkerRecord, reason: string): Promise<void> {
+    if (record.state === 'dead') return record.exited;
+    record.respawn = false;
+    if (record.state !== 'draining') {
+      record.state = 'draining';
+      this.#rotation = this.#rotation.filter((r) => r !== record);
+      this.#sendTo(record, { type: 'drain', reason });
+    }
+    const timer = setTimeout(() => {
+      this.#options.log.warn(`worker ${record.id} did not drain in time; killing it`);
+      record.worker.process.kill('SIGKILL');
+    }, this.#options.drainTimeout);
+    await record.exited;
+    clearTimeout(timer);
+  }
+
+  #heartbeat(): void {
+    const now = Date.now();
+    const id = ++this.#heartbeatId;
+    for (const record of this.#records.values()) {
+      if (record.state === 'dead') continue;
+      if (now - record.lastHeartbeat > this.#options.heartbeatTimeout) {
+        this.#options.log.error(`worker ${record.id} unresponsive for ${now - record.lastHeartbeat} ms; killing it`);
+        record.worker.process.kill('SIGKILL');
+        continue;
+      }
+      this.#sendTo(record, { type: 'heartbeat', id });
+    }
+  }
+
+  /** Sends to a worker; a worker that is gone fails the callback, never the primary. */
+  #sendTo(
+    record: WorkerRecord,
+    message: PrimaryMessage,
+    handle?: net.Socket,
+    callback: (error: Error | null) => void = () => {},
+  ): boolean {
+    if (record.state === 'dead' || !record.worker.isConnected()) {
+      process.nextTick(callback, new Error(`worker ${record.id} is gone`));
+      return false;
+    }
+    return record.worker.send(message, handle, { keepOpen: false }, callback);
+  }
+}

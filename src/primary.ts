@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the server: parses the command line and runs the primary, which forks the
+ * workers and is the hub of the cluster.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parsePort, parsePositiveInteger, parseSeconds } from './cli/parsers.js';
+import { createStatus } from './cli/status.js';
+import { readVersion } from './cli/version.js';
+import { runPrimary } from './cluster/primary-process.js';
+import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
+import { DEFAULT_LIMITS } from './server/limits.js';
+
+interface CliOptions {
+  workers: number;
+  host: string;
+  port: number;
+  maxLine: number;
+  rateLimit: number;
+  rateBurst: number;
+  pingInterval: number;
+  pingTimeout: number;
+  maxQueue: number;
+  maxClients: number;
+  history: number;
+  dataDir: string;
+  persist: boolean;
+  adminToken: string;
+  shutdownTimeout: number;
+  heartbeatTimeout: number;
+  logLevel: LogLevel;
+}
+
+function parseWorkers(value: string): number {
+  return value === 'auto' ? availableParallelism() : parsePositiveInteger(value);
+}
+
+function parseLogLevel(value: string): LogLevel {
+  if (!isLogLevel(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+export function createPrimaryCommand(): Command {
+  const seconds = (ms: number) => String(ms / 1000);
+  return new Command('clusterchat')
+    .description('Start the chat server: a primary process that forks N workers sharing one TCP port.')
+    .version(readVersion())
+    .addOption(new Option('-w, --workers <n|auto>', 'worker processes ("auto": one per CPU)').env('CHAT_WORKERS').default(4).argParser(parseWorkers))
+    .addOption(new Option('-H, --host <host>', 'address to listen on').env('CHAT_HOST').default('127.0.0.1'))
+    .addOption(new Option('-p, --port <port>', 'TCP port (0 picks a free one and prints it)').env('CHAT_PORT').default(7000).argParser(parsePort))
+    .addOption(new Option('--max-line <bytes>', 'longest accepted line').default(DEFAULT_LIMITS.maxLine).argParser(parsePositiveInteger))
+    .addOption(new Option('--rate-limit <lines>', 'lines per second per connection').default(DEFAULT_LIMITS.rateLimit).argParser(parsePositiveInteger))
+    .addOption(new Option('--rate-burst <lines>', 'burst of lines per connection').default(DEFAULT_LIMITS.rateBurst).argParser(parsePositiveInteger))
+    .addOption(new Option('--ping-interval <seconds>', 'silence before the server sends PING').default(DEFAULT_LIMITS.pingInterval, seconds(DEFAULT_LIMITS.pingInterval)).argParser(parseSeconds))
+    .addOption(new Option('--ping-timeout <seconds>', 'silence before BYE ping timeout').default(DEFAULT_LIMITS.pingTimeout, seconds(DEFAULT_LIMITS.pingTimeout)).argParser(parseSeconds))
+    .addOption(new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer').default(DEFAULT_LIMITS.maxQueue).argParser(parsePositiveInteger))
+    .addOption(new Option('--max-clients <n>', 'connections for the whole server').default(10_000).argParser(parsePositiveInteger))
+    .addOption(new Option('--history <n>', 'public events kept for HISTORY').default(1000).argParser(parsePositiveInteger))
+    .addOption(new Option('--data-dir <dir>', 'where history.jsonl is kept').default('./data'))
+    .addOption(new Option('--no-persist', 'keep the history in memory only (a restart starts a new epoch)'))
+    .addOption(new Option('--admin-token <token>', 'operator token for AUTH (none: AUTH always fails)').env('CHAT_ADMIN_TOKEN').default(''))
+    .addOption(new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced').default(5_000, '5').argParser(parseSeconds))
+    .addOption(new Option('--heartbeat-timeout <seconds>', 'silence after which a worker counts as hung and is replaced').default(5_000, '5').argParser(parseSeconds))
+    .addOption(new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`).env('CHAT_LOG_LEVEL').default('info').argParser(parseLogLevel))
+    .addHelpText('after', '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.')
+    .action(async (options: CliOptions) => {
+      const log = createLogger('primary', options.logLevel);
+      await runPrimary(
+        {
+          workers: options.workers,
+          host: options.host,
+          port: options.port,
+          limits: {
+            ...DEFAULT_LIMITS,
+            maxLine: options.maxLine,
+            rateLimit: options.rateLimit,
+            rateBurst: options.rateBurst,
+            pingInterval: options.pingInterval,
+            pingTimeout: Math.max(options.pingTimeout, options.pingInterval),
+            maxQueue: options.maxQueue,
+            adminToken: options.adminToken,
+          },
+          maxClients: options.maxClients,
+          history: options.history,
+          dataDir: options.persist ? path.resolve(options.dataDir) : undefined,
+          shutdownTimeout: options.shutdownTimeout,
+          heartbeatTimeout: options.heartbeatTimeout,
+          logLevel: options.logLevel,
+        },
+        createStatus(),
+        log,
+      );
+    });
+}
+
+createPrimaryCommand()
+  .parseAsync()
+  .catch((error: unknown) => {
+    console.error(`clusterchat: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    process.exit();
+  });

@@ -1,0 +1,108 @@
+/**
+ * A worker's connections: it opens a session for every socket the primary hands over, applies
+ * the hub's deliveries in order, and drains everything on shutdown or restart.
+ */
+import type net from 'node:net';
+import type { WorkerBus } from '../bus/bus.js';
+import type { Delivery } from '../bus/messages.js';
+import type { Logger } from '../log.js';
+import { formatWelcome } from '../protocol/wire.js';
+import type { SessionLimits } from './limits.js';
+import { Session } from './session.js';
+
+export class ConnectionTable {
+  readonly #workerId: number;
+  readonly #bus: WorkerBus;
+  readonly #limits: SessionLimits;
+  readonly #log: Logger;
+  readonly #sessions = new Map<number, Session>();
+  readonly #registered = new Set<Session>();
+  #epoch = '';
+  #lastSeq = 0;
+  #nextConn = 1;
+  #draining: (() => void) | undefined;
+
+  constructor(workerId: number, bus: WorkerBus, limits: SessionLimits, log: Logger) {
+    this.#workerId = workerId;
+    this.#bus = bus;
+    this.#limits = limits;
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Where the seq space stands when this worker joins the cluster. */
+  init(epoch: string, lastSeq: number): void {
+    this.#epoch = epoch;
+    this.#lastSeq = lastSeq;
+  }
+
+  accept(socket: net.Socket): void {
+    const conn = this.#nextConn++;
+    const session = new Session(conn, socket, this.#bus, this.#limits);
+    this.#sessions.set(conn, session);
+    socket.setNoDelay(true);
+    socket.allowHalfOpen = true;
+    socket.on('data', (chunk: Buffer) => session.receive(chunk));
+    socket.on('end', () => session.endOfInput());
+    socket.on('error', (error) => this.#log.debug(`connection ${conn}: ${error.message}`));
+    socket.on('close', () => this.#forget(session));
+    socket.write(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
+    this.#bus.request({ type: 'open', conn });
+    this.#log.debug(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
+    if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');
+    socket.resume();
+  }
+
+  apply(batch: readonly Delivery[]): void {
+    for (const delivery of batch) {
+      if (delivery.type === 'all') {
+        this.#lastSeq = delivery.seq;
+        for (const session of this.#registered) session.deliver(delivery.text);
+        continue;
+      }
+      const session = this.#sessions.get(delivery.conn);
+      if (session === undefined) continue;
+      switch (delivery.type) {
+        case 'reply':
+          session.reply(delivery.text);
+          break;
+        case 'event':
+          session.deliver(delivery.text);
+          break;
+        case 'enrol':
+          session.enrol();
+          this.#registered.add(session);
+          break;
+        case 'drop':
+          this.#registered.delete(session);
+          session.drop(delivery.bye);
+          break;
+      }
+    }
+  }
+
+  /** Says `BYE <reason>` to everyone; `done` runs when the last connection is closed. */
+  drain(reason: string, leaveReason: string, done: () => void): void {
+    this.#draining = done;
+    for (const session of this.#sessions.values()) session.bye(reason, leaveReason);
+    this.#checkDrained();
+  }
+
+  #forget(session: Session): void {
+    this.#sessions.delete(session.conn);
+    this.#registered.delete(session);
+    session.closed();
+    this.#log.debug(`connection ${session.conn} closed`);
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#draining === undefined || this.#sessions.size > 0) return;
+    const done = this.#draining;
+    this.#draining = () => {};
+    done();
+  }
+}

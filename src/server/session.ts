@@ -1,0 +1,262 @@
+/**
+ * One client connection: framing, limits, keepalive and command handling. Commands that touch
+ * cluster-wide state go to the hub through the bus; their answers come back as deliveries.
+ * Nothing a client sends can throw out of here: every bad input becomes one `ERROR` reply.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { WorkerBus } from '../bus/bus.js';
+import {
+  NEEDS_OPERATOR, NEEDS_REGISTRATION, parseCommand, splitVerb, VERBS, type Command,
+} from '../protocol/command.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import { LineSplitter } from '../protocol/line-splitter.js';
+import { decodeLine } from '../protocol/text.js';
+import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
+import { Keepalive } from './keepalive.js';
+import type { SessionLimits } from './limits.js';
+import { ReplyQueue } from './reply-queue.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** What a session needs of its socket; `net.Socket` has it all. */
+export interface Transport {
+  write(text: string): boolean;
+  end(): void;
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+  readonly writableLength: number;
+}
+
+/** Stop reading from a client that is this many replies ahead of us. */
+const PAUSE_AT_PENDING = 256;
+const RESUME_AT_PENDING = 64;
+/** How long a closing connection may take to flush its last lines. */
+const CLOSE_GRACE_MS = 2_000;
+const HELP_TEXT = formatOk(VERBS.join(' '));
+const PONG = /^\s*pong(?: |$)/i;
+
+export class Session {
+  readonly conn: number;
+  readonly #transport: Transport;
+  readonly #bus: WorkerBus;
+  readonly #limits: SessionLimits;
+  readonly #splitter: LineSplitter;
+  readonly #bucket: TokenBucket;
+  readonly #keepalive: Keepalive;
+  readonly #replies: ReplyQueue;
+  #registered = false;
+  #registering = 0;
+  #operator = false;
+  #authFailures = 0;
+  #paused = false;
+  /** No more lines are read: the client sent QUIT, or closed its sending side. */
+  #inputDone = false;
+  /** Set once the session stops taking commands; the LEAVE reason if the hub must be told. */
+  #closing: string | undefined;
+  #closed = false;
+
+  constructor(conn: number, transport: Transport, bus: WorkerBus, limits: SessionLimits) {
+    this.conn = conn;
+    this.#transport = transport;
+    this.#bus = bus;
+    this.#limits = limits;
+    this.#replies = new ReplyQueue((text) => this.#write(text));
+    this.#bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
+    this.#splitter = new LineSplitter(limits.maxLine, {
+      line: (bytes) => this.#line(bytes),
+      tooLong: () => this.#tooLong(),
+    });
+    this.#keepalive = new Keepalive(limits.pingInterval, limits.pingTimeout, {
+      ping: () => this.#write(formatPing(Date.now().toString(36))),
+      timeout: () => this.bye('ping timeout', 'timeout'),
+    });
+  }
+
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** Bytes from the socket. */
+  receive(chunk: Buffer): void {
+    if (this.#closing === undefined && !this.#inputDone) this.#splitter.push(chunk);
+  }
+
+  /**
+   * The client closed its sending side (`nc -q`, a script's end of input): it still gets the
+   * answers to everything it sent, then the connection closes.
+   */
+  endOfInput(): void {
+    if (this.#inputDone) return;
+    this.#inputDone = true;
+    this.#replies.afterAll(() => this.#close('disconnected'));
+  }
+
+  /** A line for this connection alone (a DM), or public events once registered. */
+  deliver(text: string): void {
+    if (this.#closing === undefined) this.#write(text);
+  }
+
+  /** The hub's answer to this connection's oldest outstanding request. */
+  reply(text: string): void {
+    if (this.#closed) return;
+    this.#replies.answer(text);
+    if (this.#paused && this.#replies.length <= RESUME_AT_PENDING) {
+      this.#paused = false;
+      this.#transport.resume();
+    }
+  }
+
+  enrol(): void {
+    this.#registered = true;
+  }
+
+  /** The hub has already forgotten this user: close without telling it again. */
+  drop(bye: string): void {
+    this.#registered = false;
+    if (bye !== '') this.#write(formatBye(bye));
+    this.#close('');
+  }
+
+  /** Says `BYE <reason>` and closes; `leaveReason` is what other users are told. */
+  bye(reason: string, leaveReason: string): void {
+    if (this.#closing !== undefined) return;
+    this.#write(formatBye(reason));
+    this.#close(leaveReason);
+  }
+
+  /** The socket is gone, whatever the cause. Tells the hub exactly once. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#keepalive.stop();
+    this.#registered = false;
+    this.#bus.request({ type: 'close', conn: this.conn, reason: this.#closing || 'disconnected' });
+  }
+
+  #close(leaveReason: string): void {
+    if (this.#closing === undefined) this.#closing = leaveReason;
+    this.#keepalive.stop();
+    this.#transport.end();
+    setTimeout(() => this.#transport.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  #write(text: string): void {
+    if (this.#closed) return;
+    this.#transport.write(text);
+    if (this.#transport.writableLength > this.#limits.maxQueue && this.#closing === undefined) {
+      this.#closing = 'slow consumer';
+      this.#transport.write(formatBye('slow consumer'));
+      this.#keepalive.stop();
+      // Its buffer is full: it would not read a graceful goodbye anyway.
+      this.#transport.destroy();
+    }
+  }
+
+  #tooLong(): void {
+    this.#keepalive.activity();
+    if (this.#admit()) this.#error('TOO_LONG', `line longer than ${this.#limits.maxLine} bytes`);
+  }
+
+  #line(bytes: Buffer): void {
+    if (this.#closing !== undefined || this.#inputDone) return;
+    this.#keepalive.activity();
+    const decoded = decodeLine(bytes);
+    if (decoded.ok && PONG.test(decoded.text)) return;
+    if (!this.#admit()) return;
+    if (!decoded.ok) {
+      const text = decoded.code === 'BAD_ENCODING' ? 'line is not valid UTF-8' : 'control characters are not allowed';
+      return this.#error(decoded.code, text);
+    }
+    if (decoded.text.trim() === '') return;
+    this.#command(decoded.text);
+    if (!this.#paused && this.#replies.length >= PAUSE_AT_PENDING) {
+      this.#paused = true;
+      this.#transport.pause();
+    }
+  }
+
+  /** The rate limit; answers RATE_LIMITED itself when the bucket is empty. */
+  #admit(): boolean {
+    if (this.#bucket.take()) return true;
+    this.#error('RATE_LIMITED', `more than ${this.#limits.rateLimit} lines/s, slow down`);
+    return false;
+  }
+
+  #command(line: string): void {
+    const verb = splitVerb(line).verb;
+    if (NEEDS_REGISTRATION.has(verb as Command['verb']) && !this.#registered && this.#registering === 0) {
+      return this.#error('NOT_REGISTERED', 'register first: REGISTER <nick>');
+    }
+    if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator) {
+      return this.#error('FORBIDDEN', 'operators only: AUTH <token> first');
+    }
+    const parsed = parseCommand(line);
+    if (!parsed.ok) return this.#error(parsed.error.code, parsed.error.text);
+    this.#run(parsed.command);
+  }
+
+  #run(command: Command): void {
+    const conn = this.conn;
+    switch (command.verb) {
+      case 'REGISTER':
+        this.#registering++;
+        this.#replies.awaitHub(() => this.#registering--);
+        return this.#bus.request({ type: 'register', conn, nick: command.nick });
+      case 'MSG':
+        return this.#ask({ type: 'msg', conn, text: command.text });
+      case 'DM':
+        return this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
+      case 'USERS':
+        return this.#ask({ type: 'users', conn });
+      case 'HISTORY':
+        return 'last' in command
+          ? this.#ask({ type: 'history', conn, last: command.last })
+          : this.#ask({ type: 'history-since', conn, seq: command.since });
+      case 'ANNOUNCE':
+        return this.#ask({ type: 'announce', conn, text: command.text });
+      case 'KICK':
+        return this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
+      case 'QUIT':
+        // Nothing after QUIT is read; events still arrive until the hub's answer closes us.
+        this.#inputDone = true;
+        return this.#ask({ type: 'quit', conn, reason: command.reason });
+      case 'PING':
+        return this.#replies.local(formatOk(command.token));
+      case 'HELP':
+        return this.#replies.local(HELP_TEXT);
+      case 'AUTH':
+        return this.#auth(command.token);
+      case 'PONG':
+        return;
+    }
+  }
+
+  #ask(request: Parameters<WorkerBus['request']>[0]): void {
+    this.#replies.awaitHub();
+    this.#bus.request(request);
+  }
+
+  #auth(token: string): void {
+    if (tokensMatch(token, this.#limits.adminToken)) {
+      this.#operator = true;
+      return this.#replies.local(formatOk());
+    }
+    this.#authFailures++;
+    this.#error('AUTH_FAILED', this.#limits.adminToken === '' ? 'this server has no operators' : 'wrong token');
+    if (this.#authFailures >= this.#limits.maxAuthFailures) {
+      this.#closing = 'disconnected';
+      this.#replies.local(formatBye('too many failed AUTH attempts'), () => this.#close('disconnected'));
+    }
+  }
+
+  #error(code: ErrorCode, text: string): void {
+    this.#replies.local(formatError(code, text));
+  }
+}
+
+function tokensMatch(given: string, expected: string): boolean {
+  if (expected === '') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
