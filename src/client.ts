@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The console client: `node dist/client.js [--host H] [--port P] [--nick N] …`.
+ *
+ * On a terminal: a prompt that incoming lines never clobber, an ora spinner while (re)connecting,
+ * colors (unless --no-color or NO_COLOR). When stdin is not a terminal (a script, the demo):
+ * lines are read from stdin and everything is printed as plain lines on stdout, one per event:
+ *
+ *   [HH:MM:SS] <bob> hello                   a public message (local time of the event)
+ *   [HH:MM:SS] --> bob joined                a join
+ *   [HH:MM:SS] <-- bob left (quit: bye)      a leave, with its reason
+ *   [HH:MM:SS] !!! text                      an operator announcement
+ *   [HH:MM:SS] *bob* text                    a private message from bob
+ *   [HH:MM:SS] -> *bob* text                 a private message you sent to bob (once the server said OK)
+ *   * connecting to 127.0.0.1:7000           status lines start with "* ":
+ *   * connected to worker 3 as alice
+ *   * disconnected: <reason>
+ *   * reconnecting in 0.4s (attempt 1/5)
+ *   * reconnected to worker 2 as alice
+ *   * replayed 4 events
+ *   * 3 events no longer retained (seq 42-44)
+ *   * history was reset (new epoch k3x9q): old seqs are void; replayed 20 events
+ *   * 2 users: alice bob                     the reply to /users
+ *   * history: 5 events                      after the events /history replayed
+ *   * bye: <reason>                          the server's BYE
+ *   * quit                                   the last line after a clean quit
+ *   ! nick is taken (NICK_TAKEN)             errors start with "! "; a server error ends with its code
+ *
+ * Exit codes: 0 after a clean quit (/quit, end of input, Ctrl-C); 1 when it cannot connect after
+ * --retries attempts, is refused its nick, is kicked, or gives up reconnecting; commander's usage
+ * errors exit 1 too. Fatal errors are one line on stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { askNick } from './client/ask-nick.js';
+import { ChatClient } from './client/chat-client.js';
+import { parseHost, parseNick, parsePort, parseRetries, parseToken, type CliOptions } from './client/cli-options.js';
+import { ConsoleSession, EXIT_FAILURE } from './client/console-session.js';
+import { PlainScreen } from './client/plain-screen.js';
+import type { Screen } from './client/screen.js';
+import { createStyle, shouldUseColor } from './client/style.js';
+import { TtyScreen } from './client/tty-screen.js';
+
+const PROGRAM = 'clusterchat-client';
+
+function readVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+function createProgram(): Command {
+  return new Command(PROGRAM)
+    .description('Console client for the clusterchat server (protocol chat/1).')
+    .version(readVersion(), '-V, --version', 'print the version')
+    .addOption(new Option('--host <host>', 'server host').env('CHAT_HOST').default('127.0.0.1').argParser(parseHost))
+    .addOption(new Option('--port <port>', 'server port').env('CHAT_PORT').default(7000).argParser(parsePort))
+    .addOption(new Option('--nick <nick>', 'your nick (asked for on a terminal when missing)').argParser(parseNick))
+    .addOption(new Option('--admin-token <token>', 'become an operator after connecting (AUTH)').argParser(parseToken))
+    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .addOption(new Option('--retries <n>', 'connection attempts before giving up (also per reconnect)').default(5).argParser(parseRetries))
+    .action(async (options: CliOptions) => {
+      process.exitCode = await runClient(options);
+    });
+}
+
+async function runClient(options: CliOptions): Promise<number> {
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  let nick = options.nick;
+  if (nick === undefined) {
+    if (!interactive) throw new Error('--nick is required when stdin is not a terminal');
+    nick = await askNick(process.stdin, process.stdout);
+    if (nick === undefined) return EXIT_FAILURE;
+  }
+  const client = new ChatClient({ host: options.host, port: options.port, nick, retries: options.retries });
+  const screen: Screen = interactive
+    ? new TtyScreen({
+        input: process.stdin,
+        output: process.stdout,
+        spinnerOutput: process.stderr,
+        style: createStyle(shouldUseColor({ flag: options.color, isTTY: true, env: process.env })),
+        prompt: '> ',
+      })
+    : new PlainScreen(process.stdin, process.stdout);
+  return new ConsoleSession({ client, screen, adminToken: options.adminToken }).run();
+}
+
+/** Where every error ends: one readable line on stderr, exit code 1. */
+function handleError(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${PROGRAM}: ${message}\n`);
+  process.exitCode = EXIT_FAILURE;
+}
+
+await createProgram().parseAsync(process.argv).catch(handleError);

@@ -1,0 +1,80 @@
+/**
+ * The chat/1 client library: typed commands on top of `ChatSession`, which owns the connection,
+ * the reconnect and the public event stream. Used by the console client, the tests and the bench.
+ *
+ * Commands issued while not connected (or while a reconnect is still catching up) are queued, up
+ * to `maxQueued`, and sent in order once the client is registered and caught up again: a user who
+ * types during a worker restart loses nothing. Beyond the limit a command is rejected at once with
+ * `QueueFullError`. A command already sent when the connection drops is rejected with
+ * `ConnectionLostError`, never re-sent: it may have taken effect, and a duplicate MSG is worse.
+ *
+ * A command answered `ERROR` rejects with `ServerReplyError` (its `code` is the server's).
+ */
+import { isValidNick } from '../protocol/index.js';
+import { ChatSession } from './chat-session.js';
+import { ConnectionLostError, InvalidCommandError } from './errors.js';
+import type { HistoryResult } from './events.js';
+
+export class ChatClient extends ChatSession {
+  message(text: string): Promise<number> {
+    return this.command('MSG', `MSG ${text}`, parseSeq);
+  }
+
+  dm(nick: string, text: string): Promise<void> {
+    if (!isValidNick(nick)) return rejectBadNick(nick);
+    return this.command('DM', `DM ${nick} ${text}`, () => undefined);
+  }
+
+  users(): Promise<string[]> {
+    return this.command('USERS', 'USERS', (data) => data.split(' ').slice(1).filter((nick) => nick !== ''));
+  }
+
+  history(last: number): Promise<HistoryResult> {
+    if (!(Number.isInteger(last) && last >= 0)) return Promise.reject(new InvalidCommandError('BAD_ARGS', 'history wants a count >= 0'));
+    return this.historyCommand(`HISTORY ${last}`);
+  }
+
+  ping(token = ''): Promise<string> {
+    return this.command('PING', token === '' ? 'PING' : `PING ${token}`, (data) => data);
+  }
+
+  /** Becomes an operator; the token is remembered and sent again after every reconnect. */
+  async auth(token: string): Promise<void> {
+    await this.command('AUTH', `AUTH ${token}`, () => undefined);
+    this.rememberAdminToken(token);
+  }
+
+  announce(text: string): Promise<number> {
+    return this.command('ANNOUNCE', `ANNOUNCE ${text}`, parseSeq);
+  }
+
+  kick(nick: string, reason = ''): Promise<void> {
+    if (!isValidNick(nick)) return rejectBadNick(nick);
+    return this.command('KICK', reason === '' ? `KICK ${nick}` : `KICK ${nick} ${reason}`, () => undefined);
+  }
+
+  help(): Promise<string[]> {
+    return this.command('HELP', 'HELP', (data) => data.split(' ').filter((verb) => verb !== ''));
+  }
+
+  /**
+   * Leaves cleanly, after every command issued before it (queued ones included) has been sent:
+   * resolves once the server has said OK. No reconnect happens after this.
+   */
+  quit(reason = ''): Promise<void> {
+    const done = this.command('QUIT', reason === '' ? 'QUIT' : `QUIT ${reason}`, () => undefined);
+    this.markQuitting();
+    return done.catch((error: unknown) => {
+      // The server closes right after its OK; a close that overtakes the OK is still a clean quit.
+      if (!(error instanceof ConnectionLostError)) throw error;
+    });
+  }
+}
+
+function parseSeq(data: string): number {
+  return Number(data);
+}
+
+function rejectBadNick(nick: string): Promise<never> {
+  return Promise.reject(new InvalidCommandError('BAD_NICK', `not a nick: ${JSON.stringify(nick.slice(0, 32))}`));
+}

@@ -1,0 +1,371 @@
+/**
+ * The life of a chat/1 client: one TCP connection at a time, one promise per command (settled by
+ * its reply, in order), and a reconnect that re-registers and fills the gap. `ChatClient` puts the
+ * typed commands on top (and documents the queueing policy).
+ */
+import { EventEmitter } from 'node:events';
+import { hasControlCharacters, isValidNick, PROTOCOL_NAME, type PublicEvent, type ServerLine } from '../protocol/index.js';
+import { Backoff } from './backoff.js';
+import { resolveClientOptions, type ChatClientOptions } from './client-options.js';
+import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
+import { Connection } from './connection.js';
+import { ClientClosedError, ConnectFailedError, ConnectionLostError, InvalidCommandError, ServerReplyError } from './errors.js';
+import type { ChatClientEvents, ClientState, HistoryResult, Welcome } from './events.js';
+import { PublicStream } from './public-stream.js';
+
+type Phase = 'greeting' | 'registering' | 'ready';
+
+export class ChatSession extends EventEmitter<ChatClientEvents> {
+  readonly options: ChatClientOptions;
+  readonly #backoff: Backoff;
+  readonly #queue: CommandQueue;
+  readonly #stream: PublicStream;
+  #state: ClientState = 'idle';
+  #connection: Connection | undefined;
+  #phase: Phase = 'greeting';
+  #welcome: Welcome | undefined;
+  #epoch: string | undefined;
+  #everConnected = false;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #byeReason: string | undefined;
+  #adminToken: string | undefined;
+  #quitting = false;
+  #firstConnect: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(options: Partial<ChatClientOptions> & { nick: string }) {
+    super();
+    this.options = resolveClientOptions(options);
+    if (!isValidNick(this.options.nick)) throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+    this.#backoff = new Backoff(this.options.backoff);
+    this.#queue = new CommandQueue(this.options.maxQueued);
+    this.#stream = new PublicStream({
+      event: (event) => this.#emitPublic(event),
+      gap: (after, missing) => this.emit('gap', { after, missing }),
+    });
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  get nick(): string {
+    return this.options.nick;
+  }
+
+  /** The last `WELCOME`: which worker serves us, in which epoch. */
+  get welcome(): Welcome | undefined {
+    return this.#welcome;
+  }
+
+  /** The seq of the last public event delivered. */
+  get lastSeen(): number | undefined {
+    return this.#stream.lastSeen;
+  }
+
+  get queuedCount(): number {
+    return this.#queue.waitingCount;
+  }
+
+  /** Connects and registers; rejects with `ConnectFailedError` after `retries` failed attempts, or the server's reply error. */
+  connect(): Promise<Welcome> {
+    if (this.#state !== 'idle') return Promise.reject(new Error('connect() may be called once'));
+    const connected = new Promise<Welcome>((resolve, reject) => {
+      this.#firstConnect = { resolve, reject };
+    });
+    this.#attempt();
+    return connected;
+  }
+
+  /** Drops the connection at once, without QUIT; pending commands fail with `ClientClosedError`. */
+  close(reason = 'closed'): void {
+    this.#finish(reason, undefined);
+  }
+
+  /** Sends a command now, or queues it until connected; settles with its reply. */
+  protected command<T>(verb: string, line: string, parse: (data: string) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#state === 'closed') throw new ClientClosedError('the client is closed');
+      if (this.#quitting) throw new ClientClosedError('quitting');
+      this.#checkLine(line);
+      const command: QueuedCommand = {
+        verb,
+        line,
+        expectsReply: true,
+        settle: (reply) => (reply.kind === 'ok' ? resolve(parse(reply.data)) : reject(new ServerReplyError(reply.code, reply.text))),
+        fail: reject,
+      };
+      if (this.#state === 'ready') this.#write(command);
+      else this.#queue.hold(command);
+    });
+  }
+
+  /** A `HISTORY` command: holds the public stream until its reply, so replayed and live events merge in order. */
+  protected historyCommand(line: string, internal = false): Promise<HistoryResult> {
+    return new Promise<HistoryResult>((resolve, reject) => {
+      if (!internal && this.#state === 'closed') throw new ClientClosedError('the client is closed');
+      let collector: ReturnType<PublicStream['startCollecting']> | undefined;
+      const finish = (): PublicEvent[] => {
+        const events = collector === undefined ? [] : this.#stream.stopCollecting(collector);
+        this.#stream.release();
+        return events;
+      };
+      const command: QueuedCommand = {
+        verb: 'HISTORY',
+        line,
+        expectsReply: true,
+        beforeSend: () => {
+          this.#stream.hold();
+          collector = this.#stream.startCollecting();
+        },
+        settle: (reply) => {
+          const events = finish();
+          if (reply.kind === 'ok') resolve({ count: Number(reply.data), events });
+          else reject(new ServerReplyError(reply.code, reply.text));
+        },
+        fail: reject,
+      };
+      if (internal || this.#state === 'ready') this.#write(command);
+      else this.#queue.hold(command);
+    });
+  }
+
+  #checkLine(line: string): void {
+    if (hasControlCharacters(line)) throw new InvalidCommandError('BAD_TEXT', 'text holds control characters (a newline, an escape…)');
+    if (Buffer.byteLength(line) > this.options.maxLineBytes) {
+      throw new InvalidCommandError('TOO_LONG', `line longer than ${this.options.maxLineBytes} bytes`);
+    }
+  }
+
+  #write(command: QueuedCommand): void {
+    const connection = this.#connection;
+    if (connection === undefined || connection.closed) {
+      command.fail(new ConnectionLostError(command.verb));
+      return;
+    }
+    command.beforeSend?.();
+    this.#queue.sent(command);
+    connection.send(command.line);
+  }
+
+  #internal(verb: string, line: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      this.#write({
+        verb,
+        line,
+        expectsReply: true,
+        settle: (reply: Reply) => (reply.kind === 'ok' ? resolve(reply.data) : reject(new ServerReplyError(reply.code, reply.text))),
+        fail: reject,
+      });
+    });
+  }
+
+  #attempt(): void {
+    this.#state = this.#everConnected ? 'reconnecting' : 'connecting';
+    this.#phase = 'greeting';
+    this.#byeReason = undefined;
+    this.emit('connecting', { attempt: this.#failures + 1, attempts: this.options.retries, address: this.#address() });
+    const connection = new Connection(
+      { host: this.options.host, port: this.options.port, maxLineBytes: this.options.maxIncomingLineBytes },
+      { line: (line) => this.#onLine(connection, line), closed: (error) => this.#onClosed(connection, error) },
+    );
+    this.#connection = connection;
+    const seconds = this.options.greetingTimeoutMs / 1000;
+    this.#timer = setTimeout(() => connection.destroy(new Error(`no WELCOME within ${seconds}s`)), this.options.greetingTimeoutMs);
+  }
+
+  #onLine(connection: Connection, line: ServerLine): void {
+    if (connection !== this.#connection) return;
+    switch (line.kind) {
+      case 'welcome':
+        if (this.#phase === 'greeting') this.#onWelcome(connection, line);
+        return;
+      case 'ok':
+        this.#queue.reply({ kind: 'ok', data: line.data });
+        return;
+      case 'error':
+        this.#queue.reply({ kind: 'error', code: line.code, text: line.text });
+        return;
+      case 'public':
+        this.#stream.accept(line.event);
+        return;
+      case 'dm':
+        this.emit('dm', { time: line.time, from: line.from, text: line.text });
+        return;
+      case 'ping':
+        connection.send(line.token === '' ? 'PONG' : `PONG ${line.token}`);
+        return;
+      case 'bye':
+        this.#byeReason = line.reason;
+        this.emit('bye', line.reason);
+        return;
+      case 'unknown':
+        return;
+    }
+  }
+
+  #onWelcome(connection: Connection, line: Extract<ServerLine, { kind: 'welcome' }>): void {
+    clearTimeout(this.#timer);
+    if (line.protocol !== PROTOCOL_NAME) {
+      connection.destroy(new Error(`server speaks ${line.protocol}, not ${PROTOCOL_NAME}`));
+      return;
+    }
+    const welcome = { workerId: line.workerId, lastSeq: line.lastSeq, epoch: line.epoch };
+    this.#welcome = welcome;
+    this.#phase = 'registering';
+    this.emit('welcome', welcome);
+    void this.#handshake(connection, welcome);
+  }
+
+  /** Registers, and after a reconnect restores operator rights and replays what was missed. */
+  async #handshake(connection: Connection, welcome: Welcome): Promise<void> {
+    const reconnected = this.#everConnected;
+    const newEpoch = reconnected && this.#epoch !== welcome.epoch;
+    const since = this.#stream.lastSeen;
+    if (reconnected) {
+      this.#state = 'syncing';
+      this.#stream.hold();
+    }
+    try {
+      await this.#register(connection, reconnected);
+      this.#epoch = welcome.epoch;
+      this.#everConnected = true;
+      this.#failures = 0;
+      this.emit('connected', { workerId: welcome.workerId, nick: this.nick, reconnected });
+      if (this.#adminToken !== undefined) await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => undefined);
+      if (reconnected) await this.#replay(newEpoch, since, welcome.epoch);
+    } catch (error) {
+      if (connection !== this.#connection || connection.closed) return;
+      this.#finish(error instanceof ServerReplyError ? `cannot register as ${this.nick}: ${error.message}` : String(error), toError(error));
+      return;
+    }
+    if (connection !== this.#connection || connection.closed) return;
+    this.#phase = 'ready';
+    this.#state = 'ready';
+    this.#firstConnect?.resolve(welcome);
+    this.#firstConnect = undefined;
+    for (const command of this.#queue.takeWaiting()) this.#write(command);
+  }
+
+  async #register(connection: Connection, reconnected: boolean): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.#internal('REGISTER', `REGISTER ${this.nick}`);
+        return;
+      } catch (error) {
+        const retry = reconnected && error instanceof ServerReplyError && error.code === 'NICK_TAKEN' && tries <= this.options.nickRetries;
+        if (!retry) throw error;
+      }
+      await new Promise<void>((resolve) => {
+        this.#timer = setTimeout(resolve, this.#backoff.delay(tries));
+      });
+      if (connection !== this.#connection || connection.closed) throw new ConnectionLostError('REGISTER');
+    }
+  }
+
+  async #replay(newEpoch: boolean, since: number | undefined, epoch: string): Promise<void> {
+    let line: string | undefined;
+    if (newEpoch) {
+      this.#stream.forget();
+      line = `HISTORY ${this.options.replayOnNewEpoch}`;
+    } else if (since !== undefined) {
+      line = `HISTORY SINCE ${since}`;
+    }
+    if (line !== undefined) await this.historyCommand(line, true);
+    const summary = this.#stream.release();
+    this.emit('replayed', { count: summary.delivered, missing: summary.missing, newEpoch, epoch });
+  }
+
+  #onClosed(connection: Connection, error: Error | undefined): void {
+    if (connection !== this.#connection) return;
+    clearTimeout(this.#timer);
+    this.#connection = undefined;
+    this.#stream.abandonHolds();
+    this.#queue.failInFlight((command) => new ConnectionLostError(command.verb));
+    if (this.#state === 'closed') return;
+    const reason = this.#byeReason ?? error?.message ?? 'connection closed by the server';
+    if (this.#quitting && this.#queue.waitingCount === 0) {
+      this.#finish('quit', undefined);
+      return;
+    }
+    if (this.#byeReason?.startsWith('kicked') === true) {
+      this.#finish(this.#byeReason, undefined);
+      return;
+    }
+    const wasReady = this.#phase === 'ready';
+    if (wasReady) {
+      this.emit('disconnected', { reason, willReconnect: this.options.reconnect });
+      if (!this.options.reconnect) {
+        this.#finish(reason, error);
+        return;
+      }
+    } else {
+      this.#failures++;
+    }
+    if (this.#failures >= this.options.retries) {
+      this.#finish(`gave up after ${this.#failures} attempts: ${reason}`, new ConnectFailedError(this.#address(), this.#failures, error ?? new Error(reason)));
+      return;
+    }
+    this.#scheduleAttempt(Math.max(1, this.#failures), reason);
+  }
+
+  #scheduleAttempt(failures: number, reason: string): void {
+    const delayMs = this.#backoff.delay(failures);
+    this.#state = this.#everConnected ? 'reconnecting' : 'connecting';
+    this.emit('reconnecting', { attempt: this.#failures + 1, attempts: this.options.retries, delayMs, reason });
+    this.#timer = setTimeout(() => this.#attempt(), delayMs);
+  }
+
+  #finish(reason: string, error: Error | undefined): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#quitting = true;
+    clearTimeout(this.#timer);
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.destroy();
+    this.#stream.abandonHolds();
+    const closed = new ClientClosedError(reason);
+    this.#queue.failInFlight(() => closed);
+    this.#queue.failWaiting(closed);
+    this.#firstConnect?.reject(error ?? closed);
+    this.#firstConnect = undefined;
+    this.emit('closed', { reason, error });
+  }
+
+  /** Sent again after every reconnect. */
+  protected rememberAdminToken(token: string): void {
+    this.#adminToken = token;
+  }
+
+  /** From now on, a drop is final and no new command is accepted. */
+  protected markQuitting(): void {
+    this.#quitting = true;
+  }
+
+  #emitPublic(event: PublicEvent): void {
+    this.emit('public', event);
+    switch (event.type) {
+      case 'MSG':
+        this.emit('message', event);
+        return;
+      case 'JOIN':
+        this.emit('join', event);
+        return;
+      case 'LEAVE':
+        this.emit('leave', event);
+        return;
+      case 'ANNOUNCE':
+        this.emit('announce', event);
+        return;
+    }
+  }
+
+  #address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

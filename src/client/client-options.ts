@@ -1,0 +1,48 @@
+/** Every limit and timing of a `ChatClient`, with its default in one place. */
+import type { BackoffOptions } from './backoff.js';
+
+export interface ChatClientOptions {
+  host: string;
+  port: number;
+  nick: string;
+  /** Connection attempts before giving up, for the first connection and for each reconnect. */
+  retries: number;
+  /** An attempt that has no `WELCOME` this long after it started has failed. */
+  greetingTimeoutMs: number;
+  /** Commands kept while disconnected. */
+  maxQueued: number;
+  /** Longest line the client sends (the server's `--max-line`). */
+  maxLineBytes: number;
+  /** Longest line accepted from the server (a full `USERS` reply can be long). */
+  maxIncomingLineBytes: number;
+  /** `REGISTER` retries after a reconnect answered `NICK_TAKEN` (the old session may not be freed yet). */
+  nickRetries: number;
+  /** Events asked for with `HISTORY <n>` when a reconnect finds a new epoch. */
+  replayOnNewEpoch: number;
+  /** Reconnect when the connection drops; false makes a drop final. */
+  reconnect: boolean;
+  backoff: Partial<BackoffOptions>;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'nick'> = {
+  host: '127.0.0.1',
+  port: 7000,
+  retries: 5,
+  greetingTimeoutMs: 4_000,
+  maxQueued: 100,
+  maxLineBytes: 4096,
+  maxIncomingLineBytes: 1024 * 1024,
+  nickRetries: 5,
+  replayOnNewEpoch: 50,
+  reconnect: true,
+  backoff: {},
+};
+
+export function resolveClientOptions(options: Partial<ChatClientOptions> & { nick: string }): ChatClientOptions {
+  const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+  const counts = ['port', 'retries', 'greetingTimeoutMs', 'maxQueued', 'maxLineBytes', 'maxIncomingLineBytes', 'nickRetries', 'replayOnNewEpoch'] as const;
+  for (const name of counts) {
+    if (!(Number.isInteger(resolved[name]) && resolved[name] > 0)) throw new RangeError(`${name} must be a positive integer`);
+  }
+  return resolved;
+}

@@ -1,0 +1,221 @@
+/**
+ * The console client's behaviour, between a `ChatClient` and a `Screen`: shows events and state,
+ * turns typed lines into commands, and decides when it is over and with which exit code.
+ */
+import type { ChatClient } from './chat-client.js';
+import { ClientClosedError } from './errors.js';
+import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus } from './format.js';
+import { HELP_LINES, parseInput, type InputCommand } from './input-command.js';
+import type { Screen } from './screen.js';
+
+export interface ConsoleSessionOptions {
+  client: ChatClient;
+  screen: Screen;
+  adminToken: string | undefined;
+  /** How long a QUIT on Ctrl-C may take before the connection is simply dropped. */
+  quitTimeoutMs?: number;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+
+export class ConsoleSession {
+  readonly #client: ChatClient;
+  readonly #screen: Screen;
+  readonly #adminToken: string | undefined;
+  readonly #quitTimeoutMs: number;
+  readonly #pending = new Set<Promise<unknown>>();
+  #userQuit = false;
+  #inputStarted = false;
+  #toldQueued = false;
+  #ended: Promise<number>;
+  #end!: (code: number) => void;
+
+  constructor(options: ConsoleSessionOptions) {
+    this.#client = options.client;
+    this.#screen = options.screen;
+    this.#adminToken = options.adminToken;
+    this.#quitTimeoutMs = options.quitTimeoutMs ?? 3_000;
+    this.#ended = new Promise<number>((resolve) => {
+      this.#end = resolve;
+    });
+    this.#showClientEvents();
+  }
+
+  /** Connects, then reads input until the session ends; resolves with the exit code. Throws when it cannot connect. */
+  async run(): Promise<number> {
+    const { host, port } = this.#client.options;
+    // On a terminal readline turns Ctrl-C into its own event; this covers pipes and the connect phase.
+    const onSigint = () => this.#interrupt();
+    process.on('SIGINT', onSigint);
+    try {
+      this.#screen.working(`connecting to ${host}:${port}`);
+      try {
+        await this.#client.connect();
+      } catch (error) {
+        this.#screen.stopWorking();
+        this.#screen.close();
+        if (this.#userQuit) return EXIT_OK;
+        throw error;
+      }
+      return await this.#converse();
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
+
+  async #converse(): Promise<number> {
+    if (this.#adminToken !== undefined) {
+      await this.#client.auth(this.#adminToken).then(
+        () => this.#status('operator rights granted'),
+        (error: unknown) => this.#screen.print(formatError(error, this.#screen.style)),
+      );
+    }
+    this.#inputStarted = true;
+    this.#screen.readInput({
+      line: (text) => this.#onInput(text),
+      interrupt: () => this.#interrupt(),
+      end: () => this.#quit(''),
+    });
+    return this.#ended;
+  }
+
+  #showClientEvents(): void {
+    const client = this.#client;
+    const screen = this.#screen;
+    const style = screen.style;
+    client.on('public', (event) => screen.print(formatPublicEvent(event, style)));
+    client.on('dm', (dm) => screen.print(formatReceivedDm(dm, style)));
+    client.on('bye', (reason) => this.#status(`bye: ${reason}`));
+    client.on('gap', ({ after, missing }) => this.#status(`${missing} events no longer retained (seq ${after + 1}-${after + missing})`));
+    client.on('connected', ({ workerId, nick, reconnected }) => {
+      this.#toldQueued = false;
+      screen.done(`${reconnected ? 'reconnected' : 'connected'} to worker ${workerId} as ${nick}`);
+    });
+    client.on('disconnected', ({ reason }) => this.#status(`disconnected: ${reason}`));
+    client.on('reconnecting', ({ attempt, attempts, delayMs, reason }) => {
+      const what = client.welcome === undefined ? 'connecting' : 'reconnecting';
+      // The first attempt after a drop follows the "disconnected" line, which already gave the reason.
+      const why = attempt > 1 || client.welcome === undefined ? `; ${reason}` : '';
+      screen.working(`${what} in ${(delayMs / 1000).toFixed(1)}s (attempt ${attempt}/${attempts}${why})`);
+    });
+    client.on('replayed', ({ count, newEpoch, epoch }) => {
+      const replayed = `replayed ${count} event${count === 1 ? '' : 's'}`;
+      this.#status(newEpoch ? `history was reset (new epoch ${epoch}): old seqs are void; ${replayed}` : replayed);
+    });
+    client.on('closed', ({ reason }) => this.#onClosed(reason));
+  }
+
+  #onInput(text: string): void {
+    if (this.#userQuit) return;
+    const command = parseInput(text);
+    if (command.kind === 'empty') return;
+    if (command.kind === 'invalid') {
+      this.#screen.print(this.#screen.style.error(`! ${command.hint}`));
+      return;
+    }
+    if (command.kind === 'help') {
+      for (const line of HELP_LINES) this.#status(line);
+      return;
+    }
+    if (command.kind === 'quit') {
+      this.#quit(command.reason);
+      return;
+    }
+    if (this.#client.state !== 'ready' && !this.#toldQueued) {
+      this.#toldQueued = true;
+      this.#status('not connected: input is queued and sent after the reconnect');
+    }
+    this.#track(this.#execute(command));
+  }
+
+  async #execute(command: Exclude<InputCommand, { kind: 'empty' | 'invalid' | 'help' | 'quit' }>): Promise<void> {
+    const client = this.#client;
+    const style = this.#screen.style;
+    switch (command.kind) {
+      case 'message':
+        await client.message(command.text);
+        return;
+      case 'dm':
+        await client.dm(command.nick, command.text);
+        this.#screen.print(formatSentDm(command.nick, command.text, new Date(), style));
+        return;
+      case 'users': {
+        const users = await client.users();
+        this.#status(`${users.length} user${users.length === 1 ? '' : 's'}: ${users.join(' ')}`);
+        return;
+      }
+      case 'history': {
+        const { events, count } = await client.history(command.count);
+        for (const event of events) this.#screen.print(formatPublicEvent(event, style));
+        this.#status(`history: ${count} event${count === 1 ? '' : 's'}`);
+        return;
+      }
+      case 'auth':
+        await client.auth(command.token);
+        this.#status('operator rights granted');
+        return;
+      case 'announce':
+        await client.announce(command.text);
+        return;
+      case 'kick':
+        await client.kick(command.nick, command.reason);
+        this.#status(`kicked ${command.nick}`);
+        return;
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      // After the session ended, the reason has been said once already.
+      if (error instanceof ClientClosedError && this.#client.state === 'closed') return;
+      this.#screen.print(formatError(error, this.#screen.style));
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** QUIT after every command typed before it; the session ends once the server said OK and every reply is in. */
+  #quit(reason: string): void {
+    if (this.#userQuit) return;
+    this.#userQuit = true;
+    if (this.#client.state === 'closed') return;
+    this.#client.quit(reason).then(
+      async () => {
+        await Promise.allSettled(this.#pending);
+        this.#client.close('quit');
+      },
+      (error: unknown) => {
+        this.#screen.print(formatError(error, this.#screen.style));
+        this.#client.close('quit failed');
+      },
+    );
+  }
+
+  #interrupt(): void {
+    if (this.#client.state !== 'ready') {
+      this.#userQuit = true;
+      this.#client.close('interrupted');
+      return;
+    }
+    this.#quit('');
+    setTimeout(() => this.#client.close('quit timed out'), this.#quitTimeoutMs).unref();
+  }
+
+  #onClosed(reason: string): void {
+    // Before input starts, a close is a failed connect(): run() reports it, once.
+    if (!this.#inputStarted) return;
+    this.#screen.stopWorking();
+    if (this.#userQuit) {
+      this.#status('quit');
+    } else {
+      this.#screen.print(this.#screen.style.error(`! disconnected for good: ${reason}`));
+    }
+    this.#screen.close();
+    this.#end(this.#userQuit ? EXIT_OK : EXIT_FAILURE);
+  }
+
+  #status(text: string): void {
+    this.#screen.print(formatStatus(text, this.#screen.style));
+  }
+}

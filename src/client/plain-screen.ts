@@ -1,0 +1,47 @@
+/**
+ * The console client on pipes (stdin is not a terminal): lines in, lines out, no prompt, no
+ * spinner, no color. Progress is printed as status lines, so a script sees everything that happens.
+ */
+import readline from 'node:readline';
+import { formatStatus } from './format.js';
+import type { InputHandlers, Screen } from './screen.js';
+import { createStyle, type Style } from './style.js';
+
+export class PlainScreen implements Screen {
+  readonly style: Style = createStyle(false);
+  readonly #input: NodeJS.ReadableStream;
+  readonly #output: NodeJS.WritableStream;
+  #rl: readline.Interface | undefined;
+
+  constructor(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
+    this.#input = input;
+    this.#output = output;
+  }
+
+  print(line: string): void {
+    this.#output.write(`${line}\n`);
+  }
+
+  working(text: string): void {
+    this.print(formatStatus(text, this.style));
+  }
+
+  done(text: string): void {
+    this.print(formatStatus(text, this.style));
+  }
+
+  stopWorking(): void {}
+
+  readInput(handlers: InputHandlers): void {
+    this.#rl = readline.createInterface({ input: this.#input, terminal: false });
+    this.#rl.on('line', (text: string) => handlers.line(text));
+    this.#rl.on('close', () => handlers.end());
+  }
+
+  close(): void {
+    const rl = this.#rl;
+    this.#rl = undefined;
+    rl?.removeAllListeners('close');
+    rl?.close();
+  }
+}
