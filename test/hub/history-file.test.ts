@@ -1,0 +1,421 @@
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import test, { type ExecutionContext } from 'ava';
+import { HistoryFile, newEpoch, type ChunkWriter, type HistoryFileOptions } from '../../src/hub/history-file.js';
+import type { Logger } from '../../src/log.js';
+import type { PublicEvent } from '../../src/protocol/wire.js';
+
+type Level = keyof Logger;
+
+interface RecordingLogger extends Logger {
+  messages(level: Level): string[];
+}
+
+function recordingLogger(): RecordingLogger {
+  const entries: Array<{ level: Level; message: string }> = [];
+  const at = (level: Level) => (message: string) => {
+    entries.push({ level, message });
+  };
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    messages: (level) => entries.filter((entry) => entry.level === level).map((entry) => entry.message),
+  };
+}
+
+async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'clusterchat-history-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function event(seq: number): PublicEvent {
+  return { type: 'MSG', seq, time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq)).toISOString(), nick: 'alice', text: `message ${seq}` };
+}
+
+function events(from: number, to: number): PublicEvent[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
+}
+
+function seqs(list: PublicEvent[]): number[] {
+  return list.map((e) => e.seq);
+}
+
+function range(from: number, to: number): number[] {
+  return seqs(events(from, to));
+}
+
+async function fileLines(dir: string): Promise<string[]> {
+  const text = await readFile(join(dir, 'history.jsonl'), 'utf8');
+  return text.split('\n').slice(0, -1);
+}
+
+const writeToDisk: ChunkWriter = async (handle, chunk, position) =>
+  (await handle.write(chunk, 0, chunk.length, position)).bytesWritten;
+
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+async function openWith(options: Partial<HistoryFileOptions> & { dir: string }) {
+  const log = recordingLogger();
+  const opened = await HistoryFile.open({ retain: 100, log, ...options });
+  return { ...opened, log };
+}
+
+test('newEpoch gives short base36 names that differ', (t) => {
+  const a = newEpoch();
+  t.regex(a, /^[0-9a-z]{6}$/);
+  t.not(a, newEpoch());
+});
+
+test('starts a new epoch, creating the data dir, when there is no history', async (t) => {
+  const dir = join(await tempDir(t), 'nested', 'data');
+  const { file, restored } = await openWith({ dir });
+  t.true(restored.fresh);
+  t.is(restored.lastSeq, 0);
+  t.deepEqual(restored.events, []);
+  t.regex(restored.epoch, /^[0-9a-z]+$/);
+  await file.close();
+  t.deepEqual(await fileLines(dir), [JSON.stringify({ epoch: restored.epoch, version: 1 })]);
+
+  const again = await openWith({ dir });
+  t.false(again.restored.fresh);
+  t.is(again.restored.epoch, restored.epoch);
+  await again.file.close();
+});
+
+test('a reopen continues the epoch, the last seq and the last `retain` events in order', async (t) => {
+  const dir = await tempDir(t);
+  const first = await openWith({ dir, retain: 5 });
+  for (const e of events(1, 12)) first.file.append(e);
+  await first.file.close();
+
+  const second = await openWith({ dir, retain: 5 });
+  t.false(second.restored.fresh);
+  t.is(second.restored.epoch, first.restored.epoch);
+  t.is(second.restored.lastSeq, 12);
+  t.deepEqual(second.restored.events, events(8, 12));
+  second.file.append(event(13));
+  await second.file.close();
+
+  const third = await openWith({ dir, retain: 5 });
+  t.deepEqual(seqs(third.restored.events), range(9, 13));
+  t.deepEqual(third.log.messages('warn'), []);
+  await third.file.close();
+});
+
+test('close flushes what was appended; append after close throws', async (t) => {
+  const dir = await tempDir(t);
+  const { file } = await openWith({ dir });
+  for (const e of events(1, 3)) file.append(e);
+  await file.close();
+  t.throws(() => file.append(event(4)), { message: /after close/ });
+  t.is((await fileLines(dir)).length, 4);
+});
+
+test('rejects an append whose seq does not increase', async (t) => {
+  const dir = await tempDir(t);
+  const { file } = await openWith({ dir });
+  file.append(event(5));
+  t.throws(() => file.append(event(5)), { instanceOf: RangeError });
+  await file.close();
+});
+
+test('skips a torn last line with a warning, and the next append starts on its own line', async (t) => {
+  const dir = await tempDir(t);
+  const first = await openWith({ dir });
+  for (const e of events(1, 3)) first.file.append(e);
+  await first.file.close();
+  await appendFile(join(dir, 'history.jsonl'), '{"seq":4,"time":"2026-11-');
+
+  const second = await openWith({ dir });
+  t.is(second.restored.lastSeq, 3);
+  t.is(second.restored.epoch, first.restored.epoch);
+  t.deepEqual(second.log.messages('warn').length, 1);
+  t.regex(second.log.messages('warn')[0]!, /torn last line/);
+  second.file.append(event(4));
+  second.file.append(event(5));
+  await second.file.close();
+
+  const third = await openWith({ dir });
+  t.deepEqual(third.restored.events, events(1, 5));
+  t.deepEqual(third.log.messages('warn'), []);
+  await third.file.close();
+});
+
+test('skips malformed and out-of-order lines in the middle, each with a warning', async (t) => {
+  const dir = await tempDir(t);
+  const record = (e: PublicEvent) => JSON.stringify(e);
+  const lines = [
+    '{"epoch":"abc123","version":1}',
+    record(event(1)),
+    'not json at all',
+    record(event(2)),
+    record(event(2)),
+    JSON.stringify({ ...event(3), type: 'SHOUT' }),
+    record(event(4)),
+  ];
+  await writeFile(join(dir, 'history.jsonl'), `${lines.join('\n')}\n`);
+
+  const { file, restored, log } = await openWith({ dir });
+  t.is(restored.epoch, 'abc123');
+  t.is(restored.lastSeq, 4);
+  t.deepEqual(restored.events, [event(1), event(2), event(4)]);
+  const warnings = log.messages('warn');
+  t.is(warnings.length, 3);
+  t.regex(warnings[0]!, /line 3 .*not UTF-8 JSON/);
+  t.regex(warnings[1]!, /line 5 .*seq 2 does not follow 2/);
+  t.regex(warnings[2]!, /line 6 .*not an event record/);
+  await file.close();
+});
+
+test('moves a file without a valid header aside and starts a new epoch', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'history.jsonl'), 'hello\nworld\n');
+  const { file, restored, log } = await openWith({ dir });
+  t.true(restored.fresh);
+  t.is(restored.lastSeq, 0);
+  t.regex(log.messages('warn').join('\n'), /no valid header/);
+  t.is(await readFile(join(dir, 'history.jsonl.unusable'), 'utf8'), 'hello\nworld\n');
+  await file.close();
+});
+
+test('compaction keeps the last `retain` events, shrinks the file and keeps events appended while it runs', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'history.jsonl');
+  let file: HistoryFile | undefined;
+  let sizeBefore = 0;
+  const compactionStarted = deferred();
+  const writeChunk: ChunkWriter = (handle, chunk, position) => {
+    const isSnapshot = position === 0 && chunk.toString('utf8', 0, 9) === '{"epoch":';
+    if (file !== undefined && isSnapshot) {
+      sizeBefore = statSync(path).size;
+      for (const e of events(41, 45)) file.append(e);
+      compactionStarted.resolve();
+    }
+    return writeToDisk(handle, chunk, position);
+  };
+  const opened = await openWith({ dir, retain: 10, compactAbove: 30, writeChunk });
+  file = opened.file;
+  for (const e of events(1, 40)) file.append(e);
+  await file.flush();
+  await compactionStarted.promise;
+  await file.flush();
+  await file.close();
+
+  t.true(statSync(path).size < sizeBefore);
+  t.false(existsSync(`${path}.tmp`));
+  const lines = await fileLines(dir);
+  t.is(lines.length, 1 + 10 + 5);
+  t.deepEqual(
+    lines.slice(1).map((line) => (JSON.parse(line) as PublicEvent).seq),
+    range(31, 45),
+  );
+  const reopened = await openWith({ dir, retain: 10, compactAbove: 30 });
+  t.is(reopened.restored.epoch, opened.restored.epoch);
+  t.is(reopened.restored.lastSeq, 45);
+  t.deepEqual(reopened.restored.events, events(36, 45));
+  t.regex(opened.log.messages('info').join('\n'), /compacted/);
+  await reopened.file.close();
+});
+
+test('open compacts a file already past the threshold', async (t) => {
+  const dir = await tempDir(t);
+  const first = await openWith({ dir, retain: 10, compactAbove: 100 });
+  for (const e of events(1, 60)) first.file.append(e);
+  await first.file.close();
+
+  const second = await openWith({ dir, retain: 10, compactAbove: 30 });
+  t.deepEqual(second.restored.events, events(51, 60));
+  t.is((await fileLines(dir)).length, 11);
+  second.file.append(event(61));
+  await second.file.close();
+  const third = await openWith({ dir, retain: 10, compactAbove: 30 });
+  t.deepEqual(third.restored.events, events(52, 61));
+  await third.file.close();
+});
+
+test('appends made in one tick go out in one write', async (t) => {
+  const dir = await tempDir(t);
+  let writes = 0;
+  const { file } = await openWith({
+    dir,
+    retain: 1000,
+    writeChunk: (handle, chunk, position) => {
+      writes++;
+      return writeToDisk(handle, chunk, position);
+    },
+  });
+  writes = 0;
+  for (const e of events(1, 1000)) file.append(e);
+  await file.flush();
+  t.is(writes, 1);
+  await file.close();
+  t.is((await fileLines(dir)).length, 1001);
+});
+
+test('one write at a time: everything appended during a write goes out in the next single write', async (t) => {
+  const dir = await tempDir(t);
+  const batches: number[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let gate: Promise<void> | undefined;
+  let firstWriteStarted = deferred();
+  const { file } = await openWith({
+    dir,
+    writeChunk: async (handle, chunk, position) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      firstWriteStarted.resolve();
+      try {
+        await gate;
+        batches.push(chunk.toString().split('\n').length - 1);
+        return await writeToDisk(handle, chunk, position);
+      } finally {
+        inFlight--;
+      }
+    },
+  });
+  batches.length = 0;
+  firstWriteStarted = deferred();
+  const release = deferred();
+  gate = release.promise;
+  file.append(event(1));
+  await firstWriteStarted.promise;
+  for (const e of events(2, 50)) {
+    file.append(e);
+    await nextTick();
+  }
+  release.resolve();
+  await file.flush();
+  t.deepEqual(batches, [1, 49]);
+  t.is(maxInFlight, 1);
+  await file.close();
+});
+
+/** A disk that fails the next `failures` writes after writing half of each. */
+function failingDisk() {
+  const disk = { failures: 0, succeeded: deferred() };
+  const writeChunk: ChunkWriter = async (handle, chunk, position) => {
+    if (disk.failures > 0) {
+      disk.failures--;
+      await writeToDisk(handle, chunk.subarray(0, chunk.length >> 1), position);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+    const written = await writeToDisk(handle, chunk, position);
+    disk.succeeded.resolve();
+    return written;
+  };
+  return { disk, writeChunk };
+}
+
+test('a failed write is logged once, never thrown, and redone over its partial bytes', async (t) => {
+  const dir = await tempDir(t);
+  const { disk, writeChunk } = failingDisk();
+  const { file, log } = await openWith({ dir, writeChunk, retryDelayMs: 60_000 });
+  file.append(event(1));
+  await file.flush();
+
+  disk.failures = 2;
+  file.append(event(2));
+  file.append(event(3));
+  await file.flush();
+  file.append(event(4));
+  await file.flush();
+  t.is(log.messages('error').length, 1);
+  t.regex(log.messages('error')[0]!, /cannot write .*ENOSPC/);
+
+  file.append(event(5));
+  await file.flush();
+  t.regex(log.messages('warn').join('\n'), /writing .* again/);
+  await file.close();
+
+  const reopened = await openWith({ dir });
+  t.deepEqual(reopened.restored.events, events(1, 5));
+  t.deepEqual(reopened.log.messages('warn'), []);
+  await reopened.file.close();
+});
+
+test('a failed write is retried on its own after retryDelayMs', async (t) => {
+  const dir = await tempDir(t);
+  const { disk, writeChunk } = failingDisk();
+  const { file, log } = await openWith({ dir, writeChunk, retryDelayMs: 5 });
+  disk.succeeded = deferred();
+  disk.failures = 1;
+  file.append(event(1));
+  await disk.succeeded.promise;
+  t.is(log.messages('error').length, 1);
+  await file.close();
+  const reopened = await openWith({ dir });
+  t.deepEqual(reopened.restored.events, [event(1)]);
+  await reopened.file.close();
+});
+
+test('past maxPendingBytes the oldest pending events are dropped, with one error per stall', async (t) => {
+  const dir = await tempDir(t);
+  const release = deferred();
+  let gate: Promise<void> | undefined;
+  let writeStarted = deferred();
+  const { file, log } = await openWith({
+    dir,
+    maxPendingBytes: 1000,
+    writeChunk: async (handle, chunk, position) => {
+      writeStarted.resolve();
+      await gate;
+      return writeToDisk(handle, chunk, position);
+    },
+  });
+  writeStarted = deferred();
+  gate = release.promise;
+  file.append(event(1));
+  await writeStarted.promise;
+  for (const e of events(2, 100)) file.append(e);
+  t.is(log.messages('error').length, 1);
+  t.regex(log.messages('error')[0]!, /more than 1000 bytes waiting/);
+  release.resolve();
+  await file.close();
+  t.regex(log.messages('warn').join('\n'), /events were dropped/);
+
+  const reopened = await openWith({ dir });
+  const kept = seqs(reopened.restored.events);
+  t.is(kept[0], 1);
+  t.is(kept.at(-1), 100);
+  t.true(kept.length < 15);
+  t.deepEqual(kept.slice(1), range(100 - kept.length + 2, 100));
+  await reopened.file.close();
+});
+
+test('open rejects with the path when the data dir or file is unusable', async (t) => {
+  const root = await tempDir(t);
+  await writeFile(join(root, 'blocker'), '');
+  const underFile = join(root, 'blocker', 'data');
+  await t.throwsAsync(openWith({ dir: underFile }), { message: new RegExp(`data dir ${underFile}`) });
+
+  const fileIsDir = join(root, 'dir-file');
+  await mkdir(join(fileIsDir, 'history.jsonl'), { recursive: true });
+  await t.throwsAsync(openWith({ dir: fileIsDir }), { message: new RegExp(join(fileIsDir, 'history.jsonl')) });
+});
+
+const badOptions: Array<[string, Partial<HistoryFileOptions>, RegExp]> = [
+  ['retain of 0', { retain: 0 }, /retain must be a positive integer/],
+  ['fractional retain', { retain: 1.5 }, /retain must be a positive integer/],
+  ['compactAbove not above retain', { retain: 10, compactAbove: 10 }, /compactAbove must be greater than retain/],
+  ['maxPendingBytes of 0', { maxPendingBytes: 0 }, /maxPendingBytes must be a positive integer/],
+  ['negative retryDelayMs', { retryDelayMs: -1 }, /retryDelayMs must be a positive integer/],
+];
+for (const [title, options, message] of badOptions) {
+  test(`open rejects ${title}`, async (t) => {
+    const dir = await tempDir(t);
+    await t.throwsAsync(openWith({ dir, ...options }), { message });
+  });
+}
