@@ -57,6 +57,19 @@ export class LineClient {
     }
   }
 
+  /** Resolves once any line received so far, read or not, satisfies `accept`. */
+  async seen(accept: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.lines.find(accept);
+      if (line !== undefined) return line;
+      if (this.closed) throw new Error(`connection closed; lines so far:\n${this.lines.join('\n')}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; lines so far:\n${this.lines.join('\n')}`);
+      await this.#change(left);
+    }
+  }
+
   /** Sends a command and returns its reply (`OK…` / `ERROR…`), skipping events before it. */
   async command(line: string, timeoutMs?: number): Promise<string> {
     this.send(line);
@@ -97,4 +110,21 @@ export async function connect(t: ExecutionContext, port: number, host = '127.0.0
   t.teardown(() => client.close());
   const welcome = await client.next();
   return { client, welcome };
+}
+
+/** Connects and registers `nick`; returns the client, its WELCOME line and its worker id. */
+export async function registered(
+  t: ExecutionContext,
+  port: number,
+  nick: string,
+): Promise<{ client: LineClient; welcome: string; workerId: number }> {
+  const { client, welcome } = await connect(t, port);
+  const reply = await client.command(`REGISTER ${nick}`);
+  if (reply !== `OK ${nick}`) throw new Error(`REGISTER ${nick}: ${reply}`);
+  return { client, welcome, workerId: Number(welcome.split(' ')[2]) };
+}
+
+/** The public events (MSG, JOIN, LEAVE, ANNOUNCE) among the lines a client has received. */
+export function publicEvents(client: LineClient): string[] {
+  return client.lines.filter((line) => /^(MSG|JOIN|LEAVE|ANNOUNCE) \d+ /.test(line));
 }

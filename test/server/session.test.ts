@@ -1,0 +1,210 @@
+/**
+ * The session on its own, with a recording transport and bus: the limits and timers that are
+ * impractical to drive over a real socket (keepalive minutes, refill rates) run on fake time.
+ */
+import test from 'ava';
+import sinon from 'sinon';
+import type { WorkerBus } from '../../src/bus/bus.js';
+import type { HubRequest } from '../../src/bus/messages.js';
+import { DEFAULT_LIMITS, type SessionLimits } from '../../src/server/limits.js';
+import { Session, type Transport } from '../../src/server/session.js';
+
+class RecordingTransport implements Transport {
+  written = '';
+  ended = false;
+  destroyed = false;
+  paused = false;
+  writableLength = 0;
+  write(text: string): boolean {
+    this.written += text;
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  lines(): string[] {
+    return this.written.split('\n').filter((line) => line !== '');
+  }
+}
+
+function setup(limits: Partial<SessionLimits> = {}) {
+  const clock = sinon.useFakeTimers({ now: 1_000_000 });
+  const transport = new RecordingTransport();
+  const requests: HubRequest[] = [];
+  const bus: WorkerBus = { request: (request) => requests.push(request) };
+  const session = new Session(1, transport, bus, { ...DEFAULT_LIMITS, ...limits });
+  const send = (text: string) => session.receive(Buffer.from(text));
+  return { clock, transport, requests, session, send };
+}
+
+test.afterEach.always(() => sinon.restore());
+
+test.serial('sends PING after the ping interval of silence, BYE ping timeout after the timeout', (t) => {
+  const { clock, transport, requests, session } = setup();
+  clock.tick(29_999);
+  t.deepEqual(transport.lines(), []);
+  clock.tick(1);
+  t.regex(transport.lines()[0]!, /^PING \S+$/);
+  clock.tick(29_999);
+  t.false(transport.ended);
+  clock.tick(1);
+  t.is(transport.lines()[1], 'BYE ping timeout');
+  t.true(transport.ended);
+  session.closed();
+  t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'timeout' }]);
+});
+
+test.serial('any line, PONG included, counts as activity', (t) => {
+  const { clock, transport, send } = setup();
+  clock.tick(30_000);
+  const token = transport.lines()[0]!.slice('PING '.length);
+  clock.tick(20_000);
+  send(`PONG ${token}\n`);
+  clock.tick(50_000);
+  t.false(transport.ended, 'the PONG reset the clock');
+  t.is(transport.lines().length, 2, 'a second PING after the next silence');
+  clock.tick(10_000);
+  t.true(transport.ended);
+});
+
+test.serial('PONG gets no reply and is not rate limited', (t) => {
+  const { transport, send } = setup({ rateLimit: 1, rateBurst: 1 });
+  for (let i = 0; i < 10; i++) send('PONG x\n');
+  t.is(transport.written, '');
+});
+
+test.serial('rate limit: a burst passes, then RATE_LIMITED, and the bucket refills with time', (t) => {
+  const { clock, transport, send } = setup({ rateLimit: 20, rateBurst: 40 });
+  for (let i = 0; i < 45; i++) send('PING\n');
+  const lines = transport.lines();
+  t.is(lines.filter((l) => l === 'OK').length, 40);
+  t.is(lines.filter((l) => l.startsWith('ERROR RATE_LIMITED ')).length, 5);
+  transport.written = '';
+  clock.tick(500);
+  for (let i = 0; i < 11; i++) send('PING\n');
+  t.deepEqual(transport.lines().slice(0, 10), Array(10).fill('OK'));
+  t.regex(transport.lines()[10]!, /^ERROR RATE_LIMITED /);
+  t.false(transport.ended, 'the connection is kept');
+});
+
+test.serial('a local reply waits behind a reply the hub has not given yet', (t) => {
+  const { transport, requests, session, send } = setup();
+  send('USERS\nPING a\nHELP\n');
+  t.is(transport.written, '');
+  t.deepEqual(requests, [{ type: 'users', conn: 1 }]);
+  session.reply('OK 0\n');
+  t.deepEqual(transport.lines(), ['OK 0', 'OK a', `OK ${'REGISTER MSG DM USERS HISTORY PING PONG AUTH ANNOUNCE KICK HELP QUIT'}`]);
+});
+
+test.serial('commands that need registration are refused before REGISTER, accepted while it is pending', (t) => {
+  const { transport, requests, send } = setup();
+  send('MSG hi\nDM bob hi\n');
+  t.deepEqual(transport.lines(), [
+    'ERROR NOT_REGISTERED register first: REGISTER <nick>',
+    'ERROR NOT_REGISTERED register first: REGISTER <nick>',
+  ]);
+  send('REGISTER alice\nMSG hi\n');
+  t.deepEqual(requests, [
+    { type: 'register', conn: 1, nick: 'alice' },
+    { type: 'msg', conn: 1, text: 'hi' },
+  ]);
+});
+
+test.serial('AUTH: wrong tokens fail, the third failure closes the connection', (t) => {
+  const { transport, send, session, requests } = setup({ adminToken: 's3cret' });
+  send('AUTH nope\nAUTH s3cre\n');
+  t.false(transport.ended);
+  send('AUTH s3cret!\nPING\n');
+  t.deepEqual(transport.lines(), [
+    'ERROR AUTH_FAILED wrong token',
+    'ERROR AUTH_FAILED wrong token',
+    'ERROR AUTH_FAILED wrong token',
+    'BYE too many failed AUTH attempts',
+  ]);
+  t.true(transport.ended);
+  session.closed();
+  t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'disconnected' }]);
+});
+
+test.serial('AUTH with the right token makes an operator; without it ANNOUNCE is FORBIDDEN', (t) => {
+  const { transport, requests, session, send } = setup({ adminToken: 's3cret' });
+  send('REGISTER op\n');
+  session.enrol();
+  session.reply('OK op\n');
+  send('ANNOUNCE hi\nAUTH s3cret\nANNOUNCE hello all\n');
+  t.deepEqual(transport.lines(), ['OK op', 'ERROR FORBIDDEN operators only: AUTH <token> first', 'OK']);
+  t.deepEqual(requests.at(-1), { type: 'announce', conn: 1, text: 'hello all' });
+});
+
+test.serial('a server without a token refuses every AUTH', (t) => {
+  const { transport, send } = setup();
+  send('AUTH \nAUTH anything\n');
+  t.deepEqual(transport.lines(), ['ERROR BAD_ARGS usage: AUTH <token>', 'ERROR AUTH_FAILED this server has no operators']);
+});
+
+test.serial('bad bytes get their error code and the connection stays usable', (t) => {
+  const { transport, send, session } = setup({ maxLine: 16 });
+  session.receive(Buffer.from([0x4d, 0x53, 0x47, 0x20, 0xff, 0x0a]));
+  send('MSG \u001b[2J\n');
+  send(`${'x'.repeat(17)}\n`);
+  send('PING ok\n');
+  t.deepEqual(transport.lines(), [
+    'ERROR BAD_ENCODING line is not valid UTF-8',
+    'ERROR BAD_TEXT control characters are not allowed',
+    'ERROR TOO_LONG line longer than 16 bytes',
+    'OK ok',
+  ]);
+  t.false(transport.ended);
+});
+
+test.serial('more output queued than --max-queue: BYE slow consumer and the connection is cut', (t) => {
+  const { transport, session, requests } = setup({ maxQueue: 100 });
+  session.enrol();
+  transport.writableLength = 101;
+  session.deliver('MSG 1 t a hello\n');
+  t.true(transport.written.endsWith('BYE slow consumer\n'));
+  t.true(transport.destroyed);
+  session.closed();
+  t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }]);
+});
+
+test.serial('reading pauses while too many replies are outstanding, and resumes as they come', (t) => {
+  const { transport, session, send } = setup({ rateLimit: 10_000, rateBurst: 10_000 });
+  send('USERS\n'.repeat(300));
+  t.true(transport.paused);
+  for (let i = 0; i < 300; i++) session.reply('OK 0\n');
+  t.false(transport.paused);
+});
+
+test.serial('after QUIT nothing more is read; events still arrive until the hub closes it', (t) => {
+  const { transport, requests, session, send } = setup();
+  send('REGISTER a\n');
+  session.enrol();
+  session.reply('OK a\n');
+  send('QUIT gone\nMSG ignored\n');
+  t.deepEqual(requests.at(-1), { type: 'quit', conn: 1, reason: 'gone' });
+  session.deliver('MSG 5 t b hi\n');
+  session.reply('OK\n');
+  session.drop('');
+  t.deepEqual(transport.lines(), ['OK a', 'MSG 5 t b hi', 'OK']);
+  t.true(transport.ended);
+});
+
+test.serial('a client that closes its sending side still gets every answer, then the connection closes', (t) => {
+  const { transport, session, send } = setup();
+  send('USERS\n');
+  session.endOfInput();
+  t.false(transport.ended);
+  session.reply('OK 0\n');
+  t.deepEqual(transport.lines(), ['OK 0']);
+  t.true(transport.ended);
+});
