@@ -222,10 +222,9 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     const reconnected = this.#everConnected;
     const newEpoch = reconnected && this.#epoch !== welcome.epoch;
     const since = this.#stream.lastSeen;
-    if (reconnected) {
-      this.#state = 'syncing';
-      this.#stream.hold();
-    }
+    if (reconnected) this.#state = 'syncing';
+    // Our own JOIN comes before the REGISTER's OK: held, it shows after "connected", not before.
+    this.#stream.hold();
     try {
       await this.#register(connection, reconnected);
       this.#epoch = welcome.epoch;
@@ -234,6 +233,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
       this.emit('connected', { workerId: welcome.workerId, nick: this.nick, reconnected });
       if (this.#adminToken !== undefined) await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => undefined);
       if (reconnected) await this.#replay(newEpoch, since, welcome.epoch);
+      else this.#stream.release();
     } catch (error) {
       if (connection !== this.#connection || connection.closed) return;
       this.#finish(error instanceof ServerReplyError ? `cannot register as ${this.nick}: ${error.message}` : String(error), toError(error));

@@ -1,0 +1,70 @@
+import test from 'ava';
+import { ServerReplyError, ConnectFailedError } from '../../src/client/errors.js';
+import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus, formatTime } from '../../src/client/format.js';
+import { createStyle, nickColor, shouldUseColor } from '../../src/client/style.js';
+import type { PublicEvent } from '../../src/protocol/index.js';
+
+const plain = createStyle(false);
+const colored = createStyle(true);
+/** An ISO time whose local HH:MM:SS is 12:01:02, whatever the test machine's time zone. */
+const TIME = new Date(2026, 10, 24, 12, 1, 2, 345).toISOString();
+
+function event(type: PublicEvent['type'], nick: string, text: string): PublicEvent {
+  return { type, seq: 7, time: TIME, nick, text };
+}
+
+test('formats times as local HH:MM:SS, and a broken time visibly', (t) => {
+  t.is(formatTime(TIME), '12:01:02');
+  t.is(formatTime('yesterday'), '--:--:--');
+});
+
+test('formats each public event type', (t) => {
+  t.is(formatPublicEvent(event('MSG', 'bob', 'hello'), plain), '[12:01:02] <bob> hello');
+  t.is(formatPublicEvent(event('JOIN', 'bob', ''), plain), '[12:01:02] --> bob joined');
+  t.is(formatPublicEvent(event('LEAVE', 'bob', 'quit: bye'), plain), '[12:01:02] <-- bob left (quit: bye)');
+  t.is(formatPublicEvent(event('ANNOUNCE', '', 'maintenance at noon'), plain), '[12:01:02] !!! maintenance at noon');
+});
+
+test('marks DMs, both ways', (t) => {
+  t.is(formatReceivedDm({ time: TIME, from: 'bob', text: 'psst' }, plain), '[12:01:02] *bob* psst');
+  t.is(formatSentDm('bob', 'psst', new Date(TIME), plain), '[12:01:02] -> *bob* psst');
+});
+
+test('server errors read as one line with the code; client errors as their message', (t) => {
+  t.is(formatError(new ServerReplyError('NICK_TAKEN', 'nick is taken'), plain), '! nick is taken (NICK_TAKEN)');
+  t.is(formatError(new ServerReplyError('RATE_LIMITED', ''), plain), '! too many lines, slow down (RATE_LIMITED)');
+  const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  t.is(formatError(new ConnectFailedError('127.0.0.1:1', 1, refused), plain), '! cannot connect to 127.0.0.1:1: connection refused (after 1 attempt)');
+  t.is(formatStatus('connected to worker 3 as alice', plain), '* connected to worker 3 as alice');
+});
+
+test('text from the server cannot carry escape sequences to the terminal', (t) => {
+  const hostile = event('MSG', 'bo\x1b[2Jb', 'hi\x1b]0;pwned\x07 there\r\n\x9b');
+  const line = formatPublicEvent(hostile, plain);
+  t.is(line, '[12:01:02] <bo\ufffd[2Jb> hi\ufffd]0;pwned\ufffd there\ufffd\ufffd\ufffd');
+  t.false(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(line));
+  t.false(/\x1b/.test(formatReceivedDm({ time: TIME, from: 'x', text: '\x1b[31mred' }, plain)));
+  t.false(/\x1b/.test(formatError(new ServerReplyError('BAD\x1b', 'text\x1b[1m'), plain)));
+  t.false(/\x1b/.test(formatStatus('bye: \x1b[5m', plain)));
+});
+
+test('with color off nothing but text is written; with color on joins are dimmed and nicks colored', (t) => {
+  t.false(formatPublicEvent(event('MSG', 'bob', 'hi'), plain).includes('\x1b'));
+  t.is(formatPublicEvent(event('JOIN', 'bob', ''), colored), '\x1b[2m[12:01:02] --> bob joined\x1b[0m');
+  t.is(formatPublicEvent(event('MSG', 'bob', 'hi'), colored), `[12:01:02] \x1b[${nickColor('bob')}m<bob>\x1b[0m hi`);
+});
+
+test('a nick keeps its color, whatever its case, and nicks spread over the palette', (t) => {
+  t.is(nickColor('Alice'), nickColor('alice'));
+  t.is(nickColor('alice'), nickColor('alice'));
+  const colors = new Set(['alice', 'bob', 'carol', 'dave', 'eve', 'mallory', 'trent', 'peggy'].map(nickColor));
+  t.true(colors.size >= 4, `only ${colors.size} colors for 8 nicks`);
+});
+
+test('colors only on a TTY, not with --no-color, not with NO_COLOR set', (t) => {
+  t.true(shouldUseColor({ flag: true, isTTY: true, env: {} }));
+  t.false(shouldUseColor({ flag: true, isTTY: false, env: {} }));
+  t.false(shouldUseColor({ flag: false, isTTY: true, env: {} }));
+  t.false(shouldUseColor({ flag: true, isTTY: true, env: { NO_COLOR: '1' } }));
+  t.true(shouldUseColor({ flag: true, isTTY: true, env: { NO_COLOR: '' } }));
+});

@@ -1,0 +1,102 @@
+/**
+ * A TCP server whose every line is written by the test: for client behaviour the real server
+ * cannot be made to show on demand (a connection never greeted, replay overtaken by live events,
+ * a new epoch, a gap). It listens on port 0 and is closed by the test's teardown.
+ */
+import net from 'node:net';
+import type { ExecutionContext } from 'ava';
+
+export class ScriptedPeer {
+  readonly socket: net.Socket;
+  readonly received: string[] = [];
+  closed = false;
+  #partial = '';
+  #read = 0;
+  #wake: (() => void) | undefined;
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const parts = (this.#partial + chunk).split('\n');
+      this.#partial = parts.pop()!;
+      this.received.push(...parts);
+      this.#wake?.();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.#wake?.();
+    });
+  }
+
+  send(...lines: string[]): void {
+    this.socket.write(lines.map((line) => `${line}\n`).join(''));
+  }
+
+  /** The next line the client sent (ava's test timeout bounds the wait). */
+  async next(): Promise<string> {
+    while (this.#read >= this.received.length) {
+      if (this.closed) throw new Error(`client closed the connection; received: ${JSON.stringify(this.received)}`);
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+    return this.received[this.#read++]!;
+  }
+
+  async closedByClient(): Promise<void> {
+    while (!this.closed) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  drop(): void {
+    this.socket.destroy();
+  }
+}
+
+export class ScriptedServer {
+  readonly server: net.Server;
+  readonly peers: ScriptedPeer[] = [];
+  #taken = 0;
+  #wake: (() => void) | undefined;
+
+  constructor(server: net.Server) {
+    this.server = server;
+    server.on('connection', (socket) => {
+      this.peers.push(new ScriptedPeer(socket));
+      this.#wake?.();
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The next connection the client made. */
+  async accept(): Promise<ScriptedPeer> {
+    while (this.#taken >= this.peers.length) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+    return this.peers[this.#taken++]!;
+  }
+}
+
+export async function startScriptedServer(t: ExecutionContext): Promise<ScriptedServer> {
+  const server = net.createServer();
+  const scripted = new ScriptedServer(server);
+  t.teardown(() => {
+    for (const peer of scripted.peers) peer.drop();
+    server.close();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return scripted;
+}
