@@ -1,0 +1,91 @@
+/**
+ * A worker that dies or hangs: its users leave as "worker lost", their nicks are free again, a
+ * replacement is forked, and the clients of the other workers never notice.
+ */
+import test from 'ava';
+import { ChatUser, connectToWorker, processEnded, waitUntil } from '../helpers/chat-stream.js';
+import type { LineClient } from '../helpers/line-client.js';
+import { startServer } from '../helpers/server.js';
+
+function leaveLine(nick: string): RegExp {
+  return new RegExp(`^LEAVE \\d+ \\S+ ${nick} worker lost$`);
+}
+
+async function sawLine(client: LineClient, pattern: RegExp, what: string): Promise<void> {
+  await waitUntil(() => client.lines.some((line) => pattern.test(line)), what);
+}
+
+/** Registers a user on the worker `workerId` and checks it can chat there. */
+async function chatOn(t: Parameters<typeof connectToWorker>[0], port: number, workerId: number, nick: string): Promise<void> {
+  const client = await connectToWorker(t, port, workerId);
+  t.is(await client.command(`REGISTER ${nick}`), `OK ${nick}`);
+  t.regex(await client.command('MSG hello from the new worker'), /^OK \d+$/);
+}
+
+test('a worker killed with SIGKILL: its users leave as "worker lost", their nicks are free, a replacement serves, the others chat on', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const users: ChatUser[] = [];
+  for (const nick of ['ann', 'bob', 'cat', 'dan']) users.push(await ChatUser.join(t, server.port, nick));
+  const doomedWorker = users[0]!.welcome.workerId;
+  const victims = users.filter((user) => user.welcome.workerId === doomedWorker);
+  const survivors = users.filter((user) => user.welcome.workerId !== doomedWorker);
+  t.is(victims.length, 2, 'the hand-off alternates between the two workers');
+
+  const from = server.output.length;
+  process.kill(server.pidOf(doomedWorker), 'SIGKILL');
+
+  for (const victim of victims) await victim.client.closedByServer();
+  for (const survivor of survivors) {
+    for (const victim of victims) await sawLine(survivor.client, leaveLine(victim.nick), `${survivor.nick} to see ${victim.nick} leave`);
+  }
+  await server.waitFor(new RegExp(`worker ${doomedWorker} died \\(signal SIGKILL\\)`), from);
+  const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
+  t.not(replacement, doomedWorker);
+
+  // The nicks are free again, and the replacement takes new clients.
+  await chatOn(t, server.port, replacement, victims[0]!.nick);
+  const returning = await ChatUser.join(t, server.port, victims[1]!.nick);
+
+  for (const survivor of survivors) {
+    t.false(survivor.client.closed, `${survivor.nick} keeps its connection`);
+    survivor.record();
+    t.deepEqual(survivor.byes, [], `${survivor.nick} was told nothing`);
+  }
+  const seq = await survivors[0]!.say('we are still here');
+  for (const listener of [...survivors, returning]) {
+    await sawLine(listener.client, new RegExp(`^MSG ${seq} `), `${listener.nick} to receive MSG ${seq}`);
+  }
+  t.notRegex(server.output, /\[error\]|Uncaught/);
+});
+
+test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', async (t) => {
+  const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '1'] });
+  const [hungWorker, otherWorker] = [...server.workerPids.keys()] as [number, number];
+  const hungPid = server.pidOf(hungWorker);
+  // Registered after the server's own teardown, so it runs first: a stopped process holds on
+  // to its sockets until it is killed.
+  t.teardown(() => {
+    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+      try {
+        process.kill(hungPid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+  const sleeper = await connectToWorker(t, server.port, hungWorker);
+  t.is(await sleeper.command('REGISTER sleeper'), 'OK sleeper');
+  const watcher = await ChatUser.join(t, server.port, 'watcher');
+  t.is(watcher.welcome.workerId, otherWorker);
+
+  const from = server.output.length;
+  process.kill(hungPid, 'SIGSTOP');
+
+  await server.waitFor(new RegExp(`worker ${hungWorker} unresponsive for \\d+ ms; killing it`), from);
+  await server.waitFor(new RegExp(`worker ${hungWorker} died \\(signal SIGKILL\\)`), from);
+  const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
+  await sawLine(watcher.client, leaveLine('sleeper'), 'the hung worker\'s user to leave');
+  await waitUntil(() => processEnded(hungPid), `pid ${hungPid} to end`, 5_000);
+  await chatOn(t, server.port, replacement, 'sleeper');
+  t.false(watcher.client.closed);
+});
