@@ -3,7 +3,7 @@
  * It deliberately knows nothing of the protocol beyond "lines", so tests see exactly the wire.
  */
 import net from 'node:net';
-import type { ExecutionContext } from 'ava';
+import type { Owner } from './server.js';
 
 export class LineClient {
   readonly socket: net.Socket;
@@ -104,7 +104,7 @@ export class LineClient {
 }
 
 /** Connects and waits for the WELCOME line; the test's teardown closes the socket. */
-export async function connect(t: ExecutionContext, port: number, host = '127.0.0.1'): Promise<{ client: LineClient; welcome: string }> {
+export async function connect(t: Owner, port: number, host = '127.0.0.1'): Promise<{ client: LineClient; welcome: string }> {
   const socket = net.connect({ port, host });
   const client = new LineClient(socket);
   t.teardown(() => client.close());
@@ -114,7 +114,7 @@ export async function connect(t: ExecutionContext, port: number, host = '127.0.0
 
 /** Connects and registers `nick`; returns the client, its WELCOME line and its worker id. */
 export async function registered(
-  t: ExecutionContext,
+  t: Owner,
   port: number,
   nick: string,
 ): Promise<{ client: LineClient; welcome: string; workerId: number }> {

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ExecutionContext } from 'ava';
 
 export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
@@ -99,8 +98,24 @@ export class TestServer {
   }
 }
 
-/** Starts a primary and waits until it listens. The test's teardown ends it and its workers. */
-export async function startServer(t: ExecutionContext, options: ServerOptions = {}): Promise<TestServer> {
+/** Whoever ends what a helper starts: an ava test context, or a `SharedTeardown` for hooks. */
+export interface Owner {
+  teardown(action: () => unknown): void;
+}
+
+/** For `test.before` hooks, where ava allows no teardown: run `cleanup()` in `test.after.always`. */
+export class SharedTeardown implements Owner {
+  readonly #actions: Array<() => unknown> = [];
+  teardown(action: () => unknown): void {
+    this.#actions.push(action);
+  }
+  async cleanup(): Promise<void> {
+    for (const action of this.#actions.reverse()) await action();
+  }
+}
+
+/** Starts a primary and waits until it listens. The owner's teardown ends it and its workers. */
+export async function startServer(t: Owner, options: ServerOptions = {}): Promise<TestServer> {
   const args = [PRIMARY_PATH, '--workers', String(options.workers ?? 2), '--port', '0', '--log-level', 'info'];
   args.push(...(options.dataDir === undefined ? ['--no-persist'] : ['--data-dir', options.dataDir]));
   args.push(...(options.args ?? []));
