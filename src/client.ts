@@ -36,10 +36,12 @@ import { askNick } from './client/ask-nick.js';
 import { ChatClient } from './client/chat-client.js';
 import { parseHost, parseNick, parsePort, parseRetries, parseToken, type CliOptions } from './client/cli-options.js';
 import { ConsoleSession, EXIT_FAILURE } from './client/console-session.js';
+import { ServerReplyError } from './client/errors.js';
 import { PlainScreen } from './client/plain-screen.js';
 import type { Screen } from './client/screen.js';
 import { createStyle, shouldUseColor } from './client/style.js';
 import { TtyScreen } from './client/tty-screen.js';
+import { sanitize } from './protocol/index.js';
 
 const PROGRAM = 'clusterchat-client';
 
@@ -87,7 +89,8 @@ async function runClient(options: CliOptions): Promise<number> {
 
 /** Where every error ends: one readable line on stderr, exit code 1. */
 function handleError(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const text = sanitize(error instanceof Error ? error.message : String(error));
+  const message = error instanceof ServerReplyError ? `${text} (${sanitize(error.code)})` : text;
   process.stderr.write(`${PROGRAM}: ${message}\n`);
   process.exitCode = EXIT_FAILURE;
 }

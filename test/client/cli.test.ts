@@ -1,0 +1,110 @@
+/** The console client as a child process in non-TTY mode (stdin a pipe), against the real server. */
+import net from 'node:net';
+import test from 'ava';
+import { connect } from '../helpers/line-client.js';
+import { startServer } from '../helpers/server.js';
+import { runCli } from './helpers/cli-process.js';
+
+const TIME = String.raw`\[\d\d:\d\d:\d\d\]`;
+
+test('sends, receives, /msg, /users, unknown commands and /quit; exits 0 after the quit', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  await alice.line(/^\* connected to worker \d+ as alice$/);
+  await bob.until((line) => / alice$/.test(line) && line.startsWith('JOIN '));
+
+  alice.send('hello from alice');
+  await bob.until((line) => /^MSG \d+ \S+ alice hello from alice$/.test(line));
+
+  t.regex(await bob.command('MSG hi alice'), /^OK \d+$/);
+  t.regex(await alice.line(/<bob> hi alice/), new RegExp(`^${TIME} <bob> hi alice$`));
+
+  alice.send('/msg bob psst');
+  await bob.until((line) => /^DM \S+ alice psst$/.test(line));
+  t.regex(await alice.line(/psst/), new RegExp(`^${TIME} -> \\*bob\\* psst$`));
+
+  t.is(await bob.command('DM alice back at you'), 'OK');
+  t.regex(await alice.line(/back at you/), new RegExp(`^${TIME} \\*bob\\* back at you$`));
+
+  alice.send('/users');
+  t.is(await alice.line(/users:/), '* 2 users: alice bob');
+
+  alice.send('/frobnicate');
+  t.is(await alice.line(/frobnicate/), '! unknown command /frobnicate (try /help)');
+
+  alice.send('/quit see you');
+  t.is(await alice.exited, 0);
+  await bob.until((line) => /^LEAVE \d+ \S+ alice quit: see you$/.test(line));
+  t.is(alice.lines.at(-1), '* quit');
+  t.is(alice.stderr, '');
+  t.false(bob.lines.some((line) => line.includes('frobnicate')), 'an unknown slash command sends nothing');
+});
+
+test('at the end of its input it quits cleanly after every reply is in, and prints all it received', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  alice.send('one');
+  alice.send('two');
+  alice.send('/users');
+  alice.send('/msg nobody are you there');
+  alice.endInput();
+
+  t.is(await alice.exited, 0);
+  await bob.until((line) => /^LEAVE \d+ \S+ alice quit$/.test(line));
+  const said = bob.lines.filter((line) => line.startsWith('MSG ')).map((line) => line.split(' ').slice(3).join(' '));
+  t.deepEqual(said, ['alice one', 'alice two']);
+  const printed = alice.lines.map((line) => line.replace(/^\[\d\d:\d\d:\d\d\] /, '[T] '));
+  const tail = printed.slice(-5);
+  t.deepEqual(tail.slice(0, 3), ['[T] <alice> one', '[T] <alice> two', '* 2 users: alice bob']);
+  t.regex(tail[3]!, /^! .+ \(NO_SUCH_NICK\)$/);
+  t.is(tail[4], '* quit');
+});
+
+test('exits 1 with one readable line when nothing listens on the port', async (t) => {
+  const port = await unusedPort();
+  const alice = runCli(t, ['--port', String(port), '--nick', 'alice', '--retries', '1']);
+  alice.endInput();
+  t.is(await alice.exited, 1);
+  t.is(alice.stderr, `clusterchat-client: cannot connect to 127.0.0.1:${port}: connection refused (after 1 attempt)\n`);
+});
+
+test('exits 1 when its nick is taken, saying so', async (t) => {
+  const server = await startServer(t, { workers: 1 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER alice'), 'OK alice');
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  alice.endInput();
+  t.is(await alice.exited, 1);
+  t.regex(alice.stderr, /^clusterchat-client: .*\(NICK_TAKEN\)\n$/);
+});
+
+test('refuses bad options and a missing nick without a terminal, naming the problem', async (t) => {
+  const table: Array<[args: string[], message: RegExp]> = [
+    [['--port', 'seven', '--nick', 'alice'], /port must be an integer from 1 to 65535/],
+    [['--port', '70000', '--nick', 'alice'], /port must be an integer from 1 to 65535/],
+    [['--nick', 'not a nick'], /nick must be 1-24 of/],
+    [['--retries', '0', '--nick', 'alice'], /retries must be an integer from 1 to 100/],
+    [['--port', '7000'], /--nick is required when stdin is not a terminal/],
+  ];
+  for (const [args, message] of table) {
+    const cli = runCli(t, args);
+    cli.endInput();
+    t.is(await cli.exited, 1, args.join(' '));
+    t.regex(cli.stderr, message, args.join(' '));
+    t.is(cli.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}`);
+  }
+});
+
+async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
