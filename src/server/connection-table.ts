@@ -60,7 +60,9 @@ export class ConnectionTable {
     for (const delivery of batch) {
       if (delivery.type === 'all') {
         this.#lastSeq = delivery.seq;
-        for (const session of this.#registered) session.deliver(delivery.text);
+        // Encoded once for every recipient, not once per socket.
+        const bytes = Buffer.from(delivery.text);
+        for (const session of this.#registered) session.deliver(bytes);
         continue;
       }
       const session = this.#sessions.get(delivery.conn);

@@ -19,7 +19,7 @@ import { TokenBucket } from './token-bucket.js';
 
 /** What a session needs of its socket; `net.Socket` has it all. */
 export interface Transport {
-  write(text: string): boolean;
+  write(data: string | Uint8Array): boolean;
   end(): void;
   destroy(): void;
   pause(): void;
@@ -92,8 +92,8 @@ export class Session {
   }
 
   /** A line for this connection alone (a DM), or public events once registered. */
-  deliver(text: string): void {
-    if (this.#closing === undefined) this.#write(text);
+  deliver(data: string | Uint8Array): void {
+    if (this.#closing === undefined) this.#write(data);
   }
 
   /** The hub's answer to this connection's oldest outstanding request. */
@@ -140,9 +140,9 @@ export class Session {
     setTimeout(() => this.#transport.destroy(), CLOSE_GRACE_MS).unref();
   }
 
-  #write(text: string): void {
+  #write(data: string | Uint8Array): void {
     if (this.#closed) return;
-    this.#transport.write(text);
+    this.#transport.write(data);
     if (this.#transport.writableLength > this.#limits.maxQueue && this.#closing === undefined) {
       this.#closing = 'slow consumer';
       this.#transport.write(formatBye('slow consumer'));

@@ -110,7 +110,7 @@ test('HISTORY n and HISTORY SINCE replay public events in live form, then OK cou
   }
   t.deepEqual(all, live.slice(-5));
   reader.send('HISTORY SINCE 0');
-  t.is(await reader.next(), all[0], 'SINCE an old seq starts at the oldest retained event');
+  t.is(await reader.next(), all[0]!, 'SINCE an old seq starts at the oldest retained event');
 });
 
 test('operators: AUTH, ANNOUNCE to everyone, KICK with BYE for the target and LEAVE for the rest', async (t) => {

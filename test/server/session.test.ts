@@ -15,8 +15,8 @@ class RecordingTransport implements Transport {
   destroyed = false;
   paused = false;
   writableLength = 0;
-  write(text: string): boolean {
-    this.written += text;
+  write(data: string | Uint8Array): boolean {
+    this.written += typeof data === 'string' ? data : Buffer.from(data).toString();
     return true;
   }
   end(): void {
