@@ -14,7 +14,7 @@
  *   [HH:MM:SS] -> *bob* text                 a private message you sent to bob (once the server said OK)
  *   * connecting to 127.0.0.1:7000           status lines start with "* ":
  *   * connected to worker 3 as alice
- *   * disconnected: <reason>
+ *   * disconnected: <reason>                 e.g. the server's BYE reason, "connection reset"
  *   * reconnecting in 0.4s (attempt 1/5)
  *   * reconnected to worker 2 as alice
  *   * replayed 4 events
@@ -22,8 +22,8 @@
  *   * history was reset (new epoch k3x9q): old seqs are void; replayed 20 events
  *   * 2 users: alice bob                     the reply to /users
  *   * history: 5 events                      after the events /history replayed
- *   * bye: <reason>                          the server's BYE
  *   * quit                                   the last line after a clean quit
+ *   ! disconnected for good: <reason>        the last line when kicked or when reconnecting gave up
  *   ! nick is taken (NICK_TAKEN)             errors start with "! "; a server error ends with its code
  *
  * Exit codes: 0 after a clean quit (/quit, end of input, Ctrl-C); 1 when it cannot connect after

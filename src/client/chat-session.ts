@@ -9,7 +9,7 @@ import { Backoff } from './backoff.js';
 import { resolveClientOptions, type ChatClientOptions } from './client-options.js';
 import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
 import { Connection } from './connection.js';
-import { ClientClosedError, ConnectFailedError, ConnectionLostError, InvalidCommandError, ServerReplyError } from './errors.js';
+import { ClientClosedError, ConnectFailedError, ConnectionLostError, describeError, InvalidCommandError, ServerReplyError } from './errors.js';
 import type { ChatClientEvents, ClientState, HistoryResult, Welcome } from './events.js';
 import { PublicStream } from './public-stream.js';
 
@@ -283,7 +283,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     this.#stream.abandonHolds();
     this.#queue.failInFlight((command) => new ConnectionLostError(command.verb));
     if (this.#state === 'closed') return;
-    const reason = this.#byeReason ?? error?.message ?? 'connection closed by the server';
+    const reason = this.#byeReason ?? (error === undefined ? 'connection closed by the server' : describeError(error));
     if (this.#quitting && this.#queue.waitingCount === 0) {
       this.#finish('quit', undefined);
       return;

@@ -86,7 +86,6 @@ export class ConsoleSession {
     const style = screen.style;
     client.on('public', (event) => screen.print(formatPublicEvent(event, style)));
     client.on('dm', (dm) => screen.print(formatReceivedDm(dm, style)));
-    client.on('bye', (reason) => this.#status(`bye: ${reason}`));
     client.on('gap', ({ after, missing }) => this.#status(`${missing} events no longer retained (seq ${after + 1}-${after + missing})`));
     client.on('connected', ({ workerId, nick, reconnected }) => {
       this.#toldQueued = false;

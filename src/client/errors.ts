@@ -51,7 +51,7 @@ export class ConnectFailedError extends ChatClientError {
   readonly attempts: number;
 
   constructor(address: string, attempts: number, cause: Error | undefined) {
-    const why = cause === undefined ? 'no reason given' : describeCause(cause);
+    const why = cause === undefined ? 'no reason given' : describeError(cause);
     super('CONNECT_FAILED', `cannot connect to ${address}: ${why} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { cause });
     this.attempts = attempts;
   }
@@ -74,7 +74,8 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'timed out',
 };
 
-function describeCause(cause: Error): string {
+/** A socket error as a few plain words (`connection refused`), or its message when it is not a known one. */
+export function describeError(cause: Error): string {
   const code = (cause as NodeJS.ErrnoException).code;
   if (code !== undefined && SYSTEM_ERRORS[code] !== undefined) return SYSTEM_ERRORS[code];
   return cause.message;

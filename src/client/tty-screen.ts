@@ -40,16 +40,17 @@ export class TtyScreen implements Screen {
 
   working(text: string): void {
     this.#prompt?.hide();
+    const label = `${capitalize(text)}…`;
     if (this.#spinner === undefined) {
       this.#spinner = ora({
-        text,
+        text: label,
         stream: this.#options.spinnerOutput,
         color: this.style.enabled ? 'cyan' : false,
         // ora would otherwise take stdin over, and the prompt (Ctrl-C included) with it.
         discardStdin: false,
       }).start();
     } else {
-      this.#spinner.text = text;
+      this.#spinner.text = label;
     }
   }
 
@@ -58,7 +59,7 @@ export class TtyScreen implements Screen {
       this.print(this.style.dim(`* ${text}`));
       return;
     }
-    this.#spinner.succeed(text);
+    this.#spinner.succeed(capitalize(text));
     this.#spinner = undefined;
     this.#prompt?.show();
   }
@@ -80,4 +81,8 @@ export class TtyScreen implements Screen {
     this.#prompt?.close();
     this.#prompt = undefined;
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
