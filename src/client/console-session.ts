@@ -192,7 +192,8 @@ export class ConsoleSession {
   }
 
   #interrupt(): void {
-    if (this.#client.state !== 'ready') {
+    // A second Ctrl-C, or one while not connected, does not wait for anything.
+    if (this.#userQuit || this.#client.state !== 'ready') {
       this.#userQuit = true;
       this.#client.close('interrupted');
       return;
