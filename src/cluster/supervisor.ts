@@ -4,9 +4,13 @@
  *
  * Connections are handed over here rather than by cluster's own round-robin because cluster's
  * hand-off holds each socket until the worker acknowledges it, and leaks it for good if the worker
- * dies first: the client then sits on an open connection that nobody will ever greet. We track
- * every socket in flight and close it when its worker dies, so every accepted connection is
- * greeted or closed.
+ * dies first: the client then sits on an open connection that nobody will ever greet. Plain
+ * `worker.send(message, socket)` has the same flaw (Node keeps its copy of the socket until the
+ * worker's acknowledgement, and a worker that dies without one leaves the IPC channel half
+ * disconnected and the copy open), so we send with `keepOpen` and close our copy ourselves as soon
+ * as the write is done: from then on the socket travels in the kernel's message, which closes it
+ * if the worker dies before reading it. Sockets still queued behind an unacknowledged hand-off are
+ * tracked and closed when their worker dies. So every accepted connection is greeted or closed.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type net from 'node:net';
@@ -37,7 +41,7 @@ interface WorkerRecord {
   id: number;
   state: WorkerState;
   lastHeartbeat: number;
-  /** Sockets sent to this worker whose hand-off has not completed. */
+  /** Sockets handed to this worker that are not written to its IPC channel yet. */
   inHandoff: Set<net.Socket>;
   /** Whether a replacement must be forked when it exits. */
   respawn: boolean;
@@ -96,9 +100,10 @@ export class Supervisor {
     }
     const record = this.#rotation[this.#next++ % this.#rotation.length]!;
     record.inHandoff.add(socket);
-    this.#sendTo(record, { type: 'connection' }, socket, (error) => {
+    // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
+    this.#sendTo(record, { type: 'connection' }, socket, () => {
       record.inHandoff.delete(socket);
-      if (error !== null) socket.destroy();
+      socket.destroy();
     });
   }
 
@@ -274,6 +279,7 @@ export class Supervisor {
       process.nextTick(callback, new Error(`worker ${record.id} is gone`));
       return false;
     }
-    return record.worker.send(message, handle, { keepOpen: false }, callback);
+    // keepOpen: see the top of this file; `handoff` closes our copy once it is sent.
+    return record.worker.send(message, handle, { keepOpen: true }, callback);
   }
 }
