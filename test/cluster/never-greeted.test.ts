@@ -1,0 +1,59 @@
+/**
+ * Every connection the server accepts is greeted or closed, even when the worker it was handed
+ * to dies during the hand-off: none may sit open and silent.
+ */
+import test from 'ava';
+import { openClient, processEnded } from '../helpers/chat-stream.js';
+import { startServer } from '../helpers/server.js';
+
+const CONNECTIONS = 400;
+const PARALLEL = 8;
+/** Kill a worker after every this many connections. */
+const KILL_EVERY = 40;
+/** A connection with neither a greeting nor a close by then counts as silent. */
+const GREETING_BOUND_MS = 5_000;
+
+type Outcome = 'greeted' | 'closed' | 'silent' | 'other';
+
+test('connections made while workers are killed are each greeted or closed within 5 s, none left silent', async (t) => {
+  const server = await startServer(t, { workers: 3 });
+  const counts: Record<Outcome, number> = { greeted: 0, closed: 0, silent: 0, other: 0 };
+  const killed: number[] = [];
+  let started = 0;
+
+  const killOne = () => {
+    const alive = [...server.workerPids.values()].filter((pid) => !processEnded(pid) && !killed.includes(pid));
+    // Keep one worker up: the kills are meant to hit hand-offs, not to empty the server.
+    if (alive.length < 2) return;
+    const pid = alive[Math.floor(Math.random() * alive.length)]!;
+    killed.push(pid);
+    process.kill(pid, 'SIGKILL');
+  };
+
+  const probe = async (): Promise<Outcome> => {
+    const client = openClient(t, server.port);
+    try {
+      const first = await client.next(GREETING_BOUND_MS);
+      return first.startsWith('WELCOME ') ? 'greeted' : 'other';
+    } catch {
+      return client.closed ? 'closed' : 'silent';
+    } finally {
+      client.close();
+    }
+  };
+
+  const connectInTurn = async () => {
+    while (started < CONNECTIONS) {
+      if (++started % KILL_EVERY === 0) killOne();
+      counts[await probe()]++;
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, connectInTurn));
+
+  const handoffLosses = [...server.stderr.matchAll(/died holding (\d+) connections in hand-off/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  t.log(`${CONNECTIONS} connections, ${killed.length} workers killed: ${counts.greeted} greeted, ${counts.closed} closed, ${counts.other} other, ${counts.silent} silent; ${handoffLosses} closed by the primary in hand-off`);
+  t.is(counts.silent, 0);
+  t.is(counts.other, 0);
+  t.is(counts.greeted + counts.closed, CONNECTIONS);
+  t.true(killed.length >= 3, 'workers were killed while connections were made');
+});
