@@ -51,7 +51,7 @@ export class ConnectionTable {
     socket.on('close', () => this.#forget(session));
     socket.write(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
     this.#bus.request({ type: 'open', conn });
-    this.#log.debug(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
+    this.#log.info(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
     if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');
     socket.resume();
   }
@@ -96,8 +96,7 @@ export class ConnectionTable {
   #forget(session: Session): void {
     this.#sessions.delete(session.conn);
     this.#registered.delete(session);
-    session.closed();
-    this.#log.debug(`connection ${session.conn} closed`);
+    this.#log.info(`connection ${session.conn} closed (${session.closed()})`);
     this.#checkDrained();
   }
 

@@ -114,7 +114,8 @@ export class Session {
   drop(bye: string): void {
     this.#registered = false;
     if (bye !== '') this.#write(formatBye(bye));
-    this.#close('');
+    // Only the log reads this reason: the hub has already told everyone.
+    this.#close(bye === '' ? 'quit' : bye);
   }
 
   /** Says `BYE <reason>` and closes; `leaveReason` is what other users are told. */
@@ -124,13 +125,15 @@ export class Session {
     this.#close(leaveReason);
   }
 
-  /** The socket is gone, whatever the cause. Tells the hub exactly once. */
-  closed(): void {
-    if (this.#closed) return;
+  /** The socket is gone, whatever the cause. Tells the hub exactly once; returns the reason. */
+  closed(): string {
+    const reason = this.#closing || 'disconnected';
+    if (this.#closed) return reason;
     this.#closed = true;
     this.#keepalive.stop();
     this.#registered = false;
-    this.#bus.request({ type: 'close', conn: this.conn, reason: this.#closing || 'disconnected' });
+    this.#bus.request({ type: 'close', conn: this.conn, reason });
+    return reason;
   }
 
   #close(leaveReason: string): void {
