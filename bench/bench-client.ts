@@ -1,0 +1,182 @@
+/**
+ * One simulated user, over chat/1 lines or over Socket.IO: the load generator drives both
+ * through this interface and reads what each received from its DeliveryCounter.
+ */
+import net from 'node:net';
+import { io, type Socket as SocketIoClientSocket } from 'socket.io-client';
+import { nowMicros } from './clock.js';
+import { createDeliveryCounter, DeliveryCounter } from './delivery-counter.js';
+import type { Wire } from './load-messages.js';
+import { readTimestampFromText } from './payload.js';
+import type { ClientToServerEvents, ServerToClientEvents } from './socketio-events.js';
+import type { LatencyHistogram } from './stats.js';
+
+export interface BenchClient {
+  readonly counter: DeliveryCounter;
+  readonly open: boolean;
+  /** Resolves true once the server confirmed the nick, false if it refused or the connection closed. */
+  register(nick: string): Promise<boolean>;
+  /** Sends `count` messages with the same text, joined into one write where the wire allows it. */
+  sendMessages(text: string, count: number): void;
+  close(): void;
+}
+
+export interface ClientEndpoint {
+  wire: Wire;
+  host: string;
+  port: number;
+}
+
+/**
+ * Connects and resolves once the server greeted the client (chat/1 WELCOME, Socket.IO connect).
+ * With `latencies`, the client decodes the send time of every message it receives into it.
+ */
+export function connectBenchClient(endpoint: ClientEndpoint, latencies?: LatencyHistogram): Promise<BenchClient> {
+  return endpoint.wire === 'chat' ? ChatBenchClient.connect(endpoint, latencies) : SocketIoBenchClient.connect(endpoint, latencies);
+}
+
+class ChatBenchClient implements BenchClient {
+  readonly counter: DeliveryCounter;
+  readonly #socket: net.Socket;
+  #open = true;
+  #wake: (() => void) | undefined;
+
+  private constructor(socket: net.Socket, counter: DeliveryCounter) {
+    this.#socket = socket;
+    this.counter = counter;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      counter.push(chunk);
+      this.#wake?.();
+    });
+    socket.on('error', () => {
+      // 'close' follows and is what the harness acts on.
+    });
+    socket.on('close', () => {
+      this.#open = false;
+      this.#wake?.();
+    });
+  }
+
+  static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
+    const counter = createDeliveryCounter(latencies);
+    const socket = net.connect(endpoint.port, endpoint.host);
+    const client = new ChatBenchClient(socket, counter);
+    return client.#until(() => counter.welcomes > 0).then((greeted) => {
+      if (greeted) return client;
+      throw new Error(`connection to ${endpoint.host}:${endpoint.port} closed before WELCOME`);
+    });
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  register(nick: string): Promise<boolean> {
+    this.#socket.write(`REGISTER ${nick}\n`);
+    return this.#until(() => this.counter.oks + this.counter.errors > 0).then(() => this.counter.oks > 0);
+  }
+
+  sendMessages(text: string, count: number): void {
+    if (!this.#open) return;
+    const line = `MSG ${text}\n`;
+    this.#socket.write(count === 1 ? line : line.repeat(count));
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  /** Resolves true when `condition` holds after some received data, false if the connection closes first. */
+  #until(condition: () => boolean): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (condition()) resolve(true);
+        else if (!this.#open) resolve(false);
+        else return;
+        this.#wake = undefined;
+      };
+      this.#wake = check;
+      check();
+    });
+  }
+}
+
+type ChatClientSocket = SocketIoClientSocket<ServerToClientEvents, ClientToServerEvents>;
+
+class SocketIoBenchClient implements BenchClient {
+  readonly counter = new DeliveryCounter();
+  readonly #socket: ChatClientSocket;
+  #open = true;
+
+  private constructor(socket: ChatClientSocket, latencies: LatencyHistogram | undefined) {
+    this.#socket = socket;
+    const counter = this.counter;
+    socket.on('msg', (message) => {
+      counter.msgs++;
+      const receivedAt = nowMicros();
+      counter.lastMsgAtMicros = receivedAt;
+      if (latencies === undefined) return;
+      const sentAt = readTimestampFromText(message.text);
+      if (sentAt !== -1) latencies.record(receivedAt - sentAt);
+    });
+    socket.on('join', () => {
+      counter.joins++;
+    });
+    socket.on('disconnect', () => {
+      this.#open = false;
+    });
+  }
+
+  static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
+    // forceNew: without it every io() to the same URL would share one connection.
+    const socket: ChatClientSocket = io(`http://${endpoint.host}:${endpoint.port}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      timeout: 60_000,
+    });
+    const client = new SocketIoBenchClient(socket, latencies);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => {
+        client.counter.welcomes++;
+        resolve(client);
+      });
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    });
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  register(nick: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.#open) {
+        resolve(false);
+        return;
+      }
+      this.#socket.once('disconnect', () => resolve(false));
+      this.#socket.emit('register', nick, (reply) => {
+        if (reply.ok) this.counter.oks++;
+        else this.counter.errors++;
+        resolve(reply.ok);
+      });
+    });
+  }
+
+  sendMessages(text: string, count: number): void {
+    if (!this.#open) return;
+    for (let i = 0; i < count; i++) this.#socket.emit('msg', text, ignoreAck);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+/** Asking for an ack makes the server answer each message, as chat/1 answers `OK <seq>`; the seq itself is not needed. */
+function ignoreAck(): void {}

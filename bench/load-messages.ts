@@ -1,0 +1,97 @@
+/**
+ * The IPC between the harness and its load generators: requests carry an `id`, each is answered
+ * by exactly one reply with the same `id`. Results are typed per request type.
+ */
+
+/** How a load generator talks to a server: chat/1 lines or Socket.IO events. */
+export type Wire = 'chat' | 'socketio';
+
+export interface ConnectRequest {
+  type: 'connect';
+  host: string;
+  port: number;
+  wire: Wire;
+  /** Global index of this generator's first client: its nick is `b<firstIndex>`. */
+  firstIndex: number;
+  count: number;
+  /** How many of these clients (the last ones, never senders) decode every message's latency. */
+  sampled: number;
+  /** How many connection attempts may be in flight at once. */
+  concurrency: number;
+}
+
+export interface SendRequest {
+  type: 'send';
+  /** The first `senders` clients send, in turn, `rate` messages/s in total for `durationMs`. */
+  senders: number;
+  rate: number;
+  durationMs: number;
+  size: number;
+}
+
+export type LoadRequestBody =
+  | ConnectRequest
+  | { type: 'register' }
+  | { type: 'reset' }
+  | SendRequest
+  | { type: 'progress' }
+  | { type: 'report' }
+  | { type: 'close' };
+
+export type LoadRequest = LoadRequestBody & { id: number };
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+}
+
+export interface RegisterResult {
+  registered: number;
+  failed: number;
+}
+
+export interface Progress {
+  msgs: number;
+  joins: number;
+  /** Clients whose connection is still open. */
+  open: number;
+  lastMsgAtMicros: number;
+}
+
+export interface LoadReport extends Progress {
+  sent: number;
+  /** Latency histogram of the sampled clients as sparse [bucket, count] pairs (see stats.ts). */
+  latencyBuckets: Array<[number, number]>;
+  latencyMaxMicros: number;
+  /** CPU this generator spent since the last reset, to tell whether the load side was saturated. */
+  cpuMicros: number;
+}
+
+export interface LoadResults {
+  connect: ConnectResult;
+  register: RegisterResult;
+  reset: null;
+  send: { sent: number };
+  progress: Progress;
+  report: LoadReport;
+  close: null;
+}
+
+export type LoadReply =
+  | { type: 'reply'; id: number; result: LoadResults[keyof LoadResults] }
+  | { type: 'failed'; id: number; message: string };
+
+export function isLoadRequest(message: unknown): message is LoadRequest {
+  return typeof message === 'object' && message !== null && 'type' in message && 'id' in message;
+}
+
+export function isLoadReply(message: unknown): message is LoadReply {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    'id' in message &&
+    typeof message.id === 'number' &&
+    'type' in message &&
+    (message.type === 'reply' || message.type === 'failed')
+  );
+}

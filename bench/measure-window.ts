@@ -1,0 +1,99 @@
+/**
+ * One measured window: the registered clients' senders send at a fixed rate for a while, the
+ * harness waits (bounded) for the deliveries to drain, and the server's CPU is read from /proc
+ * before and after. Every figure of the fixed and ramp modes comes from here.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nowMicros } from './clock.js';
+import type { LoadFleet, SendPlan } from './load-fleet.js';
+import type { Progress } from './load-messages.js';
+import { cpuMicrosBetween, sampleTree, totalRssKib } from './proc-stats.js';
+import { summarizeLatency, type LatencySummary } from './stats.js';
+import type { RunningServer } from './targets.js';
+
+/** Drain ends when every expected delivery arrived, or nothing arrived for this long... */
+const DRAIN_IDLE_MS = 1_000;
+/** ...or at the latest this long after the last message was sent. */
+const DRAIN_LIMIT_MS = 5_000;
+const POLL_MS = 50;
+
+export interface WindowResult {
+  rate: number;
+  durationS: number;
+  sent: number;
+  /** Every registered client (the sender too) should receive every message. */
+  expected: number;
+  delivered: number;
+  deliveredRatio: number;
+  /** Deliveries over the time from the first send to the last delivery. */
+  deliveriesPerSecond: number;
+  latency: LatencySummary;
+  serverCpuMicros: number;
+  serverCpuMicrosPerDelivery: number;
+  /** Server CPU over the window in cores (1 = one core busy throughout). */
+  serverCores: number;
+  /** CPU of each load generator over the window, in cores: near 1 means that generator was the limit. */
+  generatorCores: number[];
+  /** Clients still connected at the end (a slow consumer may be cut off). */
+  openClients: number;
+  serverRssKib: number;
+  serverRssKibByPid: Record<string, number>;
+}
+
+export async function measureWindow(server: RunningServer, fleet: LoadFleet, registered: number, plan: SendPlan): Promise<WindowResult> {
+  await fleet.reset();
+  const before = sampleTree(server.pid);
+  const startedAt = nowMicros();
+  const sent = await fleet.send(plan);
+  const expected = sent * registered;
+  await waitForTotal(fleet, (progress) => progress.msgs, expected, DRAIN_IDLE_MS, DRAIN_LIMIT_MS);
+  const after = sampleTree(server.pid);
+  const elapsedS = (nowMicros() - startedAt) / 1e6;
+  const report = await fleet.report();
+  const serverCpuMicros = cpuMicrosBetween(before, after);
+  const deliveringS = Math.max(report.lastMsgAtMicros - startedAt, plan.durationMs * 1000) / 1e6;
+  return {
+    rate: plan.rate,
+    durationS: plan.durationMs / 1000,
+    sent,
+    expected,
+    delivered: report.msgs,
+    deliveredRatio: expected === 0 ? 0 : report.msgs / expected,
+    deliveriesPerSecond: report.msgs / deliveringS,
+    latency: summarizeLatency(report.latencies),
+    serverCpuMicros,
+    serverCpuMicrosPerDelivery: report.msgs === 0 ? Number.NaN : serverCpuMicros / report.msgs,
+    serverCores: serverCpuMicros / 1e6 / elapsedS,
+    generatorCores: report.generatorCpuMicros.map((micros) => micros / 1e6 / elapsedS),
+    openClients: report.open,
+    serverRssKib: totalRssKib(after),
+    serverRssKibByPid: Object.fromEntries(after.rssKib),
+  };
+}
+
+/**
+ * Waits until the total that `read` picks from the clients' progress reaches `expected`, stalls
+ * for `idleMs`, or `limitMs` passes; resolves with the total reached.
+ */
+export async function waitForTotal(
+  fleet: LoadFleet,
+  read: (progress: Progress) => number,
+  expected: number,
+  idleMs: number,
+  limitMs: number,
+): Promise<number> {
+  const deadline = Date.now() + limitMs;
+  let last = -1;
+  let lastChangeAt = Date.now();
+  for (;;) {
+    const total = read(await fleet.progress());
+    if (total >= expected || Date.now() >= deadline) return total;
+    if (total !== last) {
+      last = total;
+      lastChangeAt = Date.now();
+    } else if (Date.now() - lastChangeAt >= idleMs) {
+      return total;
+    }
+    await sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The servers under test, each started as its own process tree on a free loopback port:
+ * clusterchat itself, the Socket.IO cluster reference and the single-process `net` floor.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { spawnWithFileLimit, stopProcessTree } from './child-processes.js';
+import { REFERENCE_BUILD_DIR } from './reference-build.js';
+import type { Wire } from './load-messages.js';
+
+export const TARGET_NAMES = ['clusterchat', 'socketio', 'net', 'net-batch'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export interface TargetSpec {
+  name: TargetName;
+  wire: Wire;
+  /** False for the single-process floor: it is measured once, whatever the worker count. */
+  clustered: boolean;
+  /** Script and arguments after `node [nodeArgs]` (the references as built by reference-build.ts). */
+  command(workers: number): string[];
+}
+
+const fromRepo = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const REPO_ROOT = fromRepo('');
+
+export const TARGETS: Record<TargetName, TargetSpec> = {
+  clusterchat: {
+    name: 'clusterchat',
+    wire: 'chat',
+    clustered: true,
+    command: (workers) => [
+      fromRepo('dist/primary.js'),
+      ...['--workers', String(workers), '--port', '0', '--no-persist', '--log-level', 'warn'],
+      // Lifts the per-connection limits: the benchmark's senders are meant to flood.
+      ...['--rate-limit', '1000000', '--rate-burst', '1000000', '--max-clients', '20000'],
+    ],
+  },
+  socketio: {
+    name: 'socketio',
+    wire: 'socketio',
+    clustered: true,
+    command: (workers) => [`${REFERENCE_BUILD_DIR}socketio-server.js`, '--workers', String(workers)],
+  },
+  net: {
+    name: 'net',
+    wire: 'chat',
+    clustered: false,
+    command: () => [`${REFERENCE_BUILD_DIR}net-floor-server.js`],
+  },
+  'net-batch': {
+    name: 'net-batch',
+    wire: 'chat',
+    clustered: false,
+    command: () => [`${REFERENCE_BUILD_DIR}net-floor-server.js`, '--batch'],
+  },
+};
+
+const LISTENING = /listening on ([\d.]+):(\d+)/;
+const START_TIMEOUT_MS = 30_000;
+/** How much of the server's stderr is kept to explain a failure. */
+const STDERR_TAIL_CHARS = 4_000;
+
+export interface RunningServer {
+  readonly target: TargetSpec;
+  readonly workers: number;
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  /** The last few KB the server wrote to stderr. */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `target` with `workers` workers; `nodeArgs` go to node first (e.g. `--cpu-prof`). */
+export async function startServer(target: TargetSpec, workers: number, nodeArgs: string[]): Promise<RunningServer> {
+  const child = spawnWithFileLimit([process.execPath, ...nodeArgs, ...target.command(workers)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+  });
+  const stderrTail = () => stderr;
+  try {
+    const { host, port } = await waitForListening(child);
+    return { target, workers, pid: child.pid!, host, port, stderrTail, stop: () => stopProcessTree(child, 5_000) };
+  } catch (error) {
+    await stopProcessTree(child, 1_000);
+    throw new Error(`${target.name} (${workers} workers) did not start: ${String(error)}\n${stderrTail()}`);
+  }
+}
+
+function waitForListening(child: ChildProcess): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let listening = false;
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    child.stdout?.setEncoding('utf8');
+    // Read to the end even once listening, so a chatty server never blocks on a full pipe.
+    child.stdout?.on('data', (chunk: string) => {
+      if (listening) return;
+      stdout += chunk;
+      const match = LISTENING.exec(stdout);
+      if (match === null) return;
+      listening = true;
+      clearTimeout(timer);
+      resolve({ host: match[1]!, port: Number(match[2]) });
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${signal ?? code})`));
+    });
+  });
+}
