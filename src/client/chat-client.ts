@@ -10,10 +10,12 @@
  *
  * A command answered `ERROR` rejects with `ServerReplyError` (its `code` is the server's).
  */
-import { isValidNick } from '../protocol/index.js';
+import { isValidNick, type PublicEvent } from '../protocol/index.js';
 import { ChatSession } from './chat-session.js';
-import { ConnectionLostError, InvalidCommandError } from './errors.js';
+import type { QueuedCommand } from './command-queue.js';
+import { ConnectionLostError, InvalidCommandError, ServerReplyError } from './errors.js';
 import type { HistoryResult } from './events.js';
+import type { HistoryCollector } from './public-stream.js';
 
 export class ChatClient extends ChatSession {
   message(text: string): Promise<number> {
@@ -31,7 +33,7 @@ export class ChatClient extends ChatSession {
 
   history(last: number): Promise<HistoryResult> {
     if (!(Number.isInteger(last) && last >= 0)) return Promise.reject(new InvalidCommandError('BAD_ARGS', 'history wants a count >= 0'));
-    return this.historyCommand(`HISTORY ${last}`);
+    return this.#historyCommand(`HISTORY ${last}`);
   }
 
   ping(token = ''): Promise<string> {
@@ -67,6 +69,35 @@ export class ChatClient extends ChatSession {
     return done.catch((error: unknown) => {
       // The server closes right after its OK; a close that overtakes the OK is still a clean quit.
       if (!(error instanceof ConnectionLostError)) throw error;
+    });
+  }
+
+  /** A `HISTORY` command: holds the public stream until its reply, so replayed and live events merge in order. */
+  #historyCommand(line: string): Promise<HistoryResult> {
+    return new Promise<HistoryResult>((resolve, reject) => {
+      const stream = this.publicStream;
+      let collector: HistoryCollector | undefined;
+      const finish = (): PublicEvent[] => {
+        const events = collector === undefined ? [] : stream.stopCollecting(collector);
+        stream.release();
+        return events;
+      };
+      const command: QueuedCommand = {
+        verb: 'HISTORY',
+        line,
+        expectsReply: true,
+        beforeSend: () => {
+          stream.hold();
+          collector = stream.startCollecting();
+        },
+        settle: (reply) => {
+          const events = finish();
+          if (reply.kind === 'ok') resolve({ count: Number(reply.data), events });
+          else reject(new ServerReplyError(reply.code, reply.text));
+        },
+        fail: reject,
+      };
+      this.submit(command);
     });
   }
 }

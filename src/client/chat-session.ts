@@ -4,16 +4,23 @@
  * typed commands on top (and documents the queueing policy).
  */
 import { EventEmitter } from 'node:events';
-import { hasControlCharacters, isValidNick, PROTOCOL_NAME, type PublicEvent, type ServerLine } from '../protocol/index.js';
+import { hasControlCharacters, isValidNick, PROTOCOL_NAME, type PublicEvent, type PublicEventType, type ServerLine } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
 import { resolveClientOptions, type ChatClientOptions } from './client-options.js';
 import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
 import { Connection } from './connection.js';
 import { ClientClosedError, ConnectFailedError, ConnectionLostError, describeError, InvalidCommandError, ServerReplyError } from './errors.js';
-import type { ChatClientEvents, ClientState, HistoryResult, Welcome } from './events.js';
+import type { ChatClientEvents, ClientState, Welcome } from './events.js';
 import { PublicStream } from './public-stream.js';
 
 type Phase = 'greeting' | 'registering' | 'ready';
+
+const EVENT_OF_TYPE = {
+  MSG: 'message',
+  JOIN: 'join',
+  LEAVE: 'leave',
+  ANNOUNCE: 'announce',
+} as const satisfies Record<PublicEventType, keyof ChatClientEvents>;
 
 export class ChatSession extends EventEmitter<ChatClientEvents> {
   readonly options: ChatClientOptions;
@@ -85,49 +92,32 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   /** Sends a command now, or queues it until connected; settles with its reply. */
   protected command<T>(verb: string, line: string, parse: (data: string) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#state === 'closed') throw new ClientClosedError('the client is closed');
-      if (this.#quitting) throw new ClientClosedError('quitting');
-      this.#checkLine(line);
-      const command: QueuedCommand = {
+      this.submit({
         verb,
         line,
         expectsReply: true,
         settle: (reply) => (reply.kind === 'ok' ? resolve(parse(reply.data)) : reject(new ServerReplyError(reply.code, reply.text))),
         fail: reject,
-      };
-      if (this.#state === 'ready') this.#write(command);
-      else this.#queue.hold(command);
+      });
     });
   }
 
-  /** A `HISTORY` command: holds the public stream until its reply, so replayed and live events merge in order. */
-  protected historyCommand(line: string, internal = false): Promise<HistoryResult> {
-    return new Promise<HistoryResult>((resolve, reject) => {
-      if (!internal && this.#state === 'closed') throw new ClientClosedError('the client is closed');
-      let collector: ReturnType<PublicStream['startCollecting']> | undefined;
-      const finish = (): PublicEvent[] => {
-        const events = collector === undefined ? [] : this.#stream.stopCollecting(collector);
-        this.#stream.release();
-        return events;
-      };
-      const command: QueuedCommand = {
-        verb: 'HISTORY',
-        line,
-        expectsReply: true,
-        beforeSend: () => {
-          this.#stream.hold();
-          collector = this.#stream.startCollecting();
-        },
-        settle: (reply) => {
-          const events = finish();
-          if (reply.kind === 'ok') resolve({ count: Number(reply.data), events });
-          else reject(new ServerReplyError(reply.code, reply.text));
-        },
-        fail: reject,
-      };
-      if (internal || this.#state === 'ready') this.#write(command);
+  /** Sends now when ready, queues otherwise; a command that cannot be accepted fails at once. */
+  protected submit(command: QueuedCommand): void {
+    try {
+      if (this.#state === 'closed') throw new ClientClosedError('the client is closed');
+      if (this.#quitting) throw new ClientClosedError('quitting');
+      this.#checkLine(command.line);
+      if (this.#state === 'ready') this.#write(command);
       else this.#queue.hold(command);
-    });
+    } catch (error) {
+      command.fail(toError(error));
+    }
+  }
+
+  /** The public event stream, for commands that hold it (`HISTORY`). */
+  protected get publicStream(): PublicStream {
+    return this.#stream;
   }
 
   #checkLine(line: string): void {
@@ -231,7 +221,12 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
       this.#everConnected = true;
       this.#failures = 0;
       this.emit('connected', { workerId: welcome.workerId, nick: this.nick, reconnected });
-      if (this.#adminToken !== undefined) await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => undefined);
+      if (this.#adminToken !== undefined) {
+        // A token the server no longer accepts is dropped: the user is told by the FORBIDDEN replies that follow.
+        await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => {
+          this.#adminToken = undefined;
+        });
+      }
       if (reconnected) await this.#replay(newEpoch, since, welcome.epoch);
       else this.#stream.release();
     } catch (error) {
@@ -271,7 +266,8 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     } else if (since !== undefined) {
       line = `HISTORY SINCE ${since}`;
     }
-    if (line !== undefined) await this.historyCommand(line, true);
+    // The handshake holds the stream already: replayed and live events merge when it lets go.
+    if (line !== undefined) await this.#internal('HISTORY', line);
     const summary = this.#stream.release();
     this.emit('replayed', { count: summary.delivered, missing: summary.missing, newEpoch, epoch });
   }
@@ -345,20 +341,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
 
   #emitPublic(event: PublicEvent): void {
     this.emit('public', event);
-    switch (event.type) {
-      case 'MSG':
-        this.emit('message', event);
-        return;
-      case 'JOIN':
-        this.emit('join', event);
-        return;
-      case 'LEAVE':
-        this.emit('leave', event);
-        return;
-      case 'ANNOUNCE':
-        this.emit('announce', event);
-        return;
-    }
+    this.emit(EVENT_OF_TYPE[event.type], event);
   }
 
   #address(): string {
