@@ -36,6 +36,11 @@ function main(): void {
   const bus = new ClusterWorkerBus(send, log);
   const connections = new ConnectionTable(workerId, bus, config.limits, log);
 
+  // The close requests of the last connections are still in the bus's batch, which goes out in
+  // a setImmediate queued before this one. 'drained' must follow them: the primary ends us on
+  // 'drained', and its hub would report users whose close it never got as "worker lost".
+  const reportDrained = () => setImmediate(() => send({ type: 'drained' }));
+
   process.on('message', (message: unknown, handle: unknown) => {
     if (!isPrimaryMessage(message)) {
       log.warn(`ignored a message of unknown form from the primary`);
@@ -57,7 +62,7 @@ function main(): void {
         return;
       case 'drain':
         log.info(`draining ${connections.size} connections: ${message.reason}`);
-        connections.drain(message.reason, message.reason, () => send({ type: 'drained' }));
+        connections.drain(message.reason, message.reason, reportDrained);
         return;
     }
   });
@@ -73,8 +78,9 @@ function main(): void {
   // Ctrl-C in a terminal reaches the whole process group: the primary decides, not us.
   process.on('SIGINT', () => {});
   // A SIGTERM aimed at this worker alone: leave in good order; the primary forks a replacement.
+  // Exiting here at once would lose the last close requests, as above; the primary ends us.
   process.on('SIGTERM', () => {
-    connections.drain('worker restarting', 'worker restarting', () => process.exit(0));
+    connections.drain('worker restarting', 'worker restarting', reportDrained);
   });
 
   send({ type: 'hello' });
