@@ -89,3 +89,20 @@ test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', a
   await chatOn(t, server.port, replacement, 'sleeper');
   t.false(watcher.client.closed);
 });
+
+test('a worker sent SIGTERM alone says BYE worker restarting to its clients, their LEAVE says so, and it is replaced', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const leaving = await ChatUser.join(t, server.port, 'leaving');
+  const staying = await ChatUser.join(t, server.port, 'staying');
+  t.not(leaving.welcome.workerId, staying.welcome.workerId);
+
+  const from = server.output.length;
+  process.kill(server.pidOf(leaving.welcome.workerId), 'SIGTERM');
+
+  await leaving.client.closedByServer();
+  leaving.record();
+  t.deepEqual(leaving.byes, ['worker restarting']);
+  await sawLine(staying.client, /^LEAVE \d+ \S+ leaving worker restarting$/, 'the LEAVE to give the reason');
+  const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
+  await chatOn(t, server.port, replacement, 'leaving');
+});

@@ -1,0 +1,92 @@
+/**
+ * The primary's own end: killed (the workers follow it, the port is freed, the history survives)
+ * or asked to stop (every client is told, the history is flushed, exit code 0).
+ */
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { ChatUser, parseWelcome, portIsFree, processEnded, seqOf, waitUntil } from '../helpers/chat-stream.js';
+import { connect } from '../helpers/line-client.js';
+import { startServer } from '../helpers/server.js';
+
+function tempDataDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterchat-lifecycle-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The seqs of the event lines in `<dir>/history.jsonl`, in file order. */
+function seqsOnDisk(dir: string): number[] {
+  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+  return lines.slice(1).map((line) => (JSON.parse(line) as { seq: number }).seq);
+}
+
+/** Asks a fresh client for the last `count` events; returns the event lines. */
+async function historyOf(t: ExecutionContext, port: number, count: number): Promise<{ welcome: string; events: string[] }> {
+  const { client, welcome } = await connect(t, port);
+  const reply = await client.command(`HISTORY ${count}`);
+  t.regex(reply, /^OK \d+$/);
+  return { welcome, events: client.lines.filter((line) => seqOf(line) !== undefined) };
+}
+
+test('a primary killed with SIGKILL: its workers exit by themselves, the port is freed, and a restart continues the seq and the history', async (t) => {
+  const dataDir = tempDataDir(t);
+  const server = await startServer(t, { workers: 2, dataDir });
+  const alice = await ChatUser.join(t, server.port, 'alice');
+  const bob = await ChatUser.join(t, server.port, 'bob');
+  let last = 0;
+  for (let i = 0; i < 5; i++) last = await alice.say(`before the crash ${i}`);
+  // Events reach the file in batches just after they are sent; a crash keeps only what was written.
+  await waitUntil(() => seqsOnDisk(dataDir).includes(last), `seq ${last} on disk`);
+
+  const workerPids = [...server.workerPids.values()];
+  const exited = once(server.process, 'exit');
+  server.process.kill('SIGKILL');
+  await exited;
+  await waitUntil(() => workerPids.every(processEnded), `workers ${workerPids.join(', ')} to exit`, 2_000);
+  for (const user of [alice, bob]) await user.client.closedByServer();
+  await waitUntil(() => portIsFree(server.port), `port ${server.port} to be free`, 2_000);
+
+  const restarted = await startServer(t, { workers: 2, dataDir });
+  const { welcome, events } = await historyOf(t, restarted.port, 5);
+  const { lastSeq, epoch } = parseWelcome(welcome);
+  t.is(lastSeq, last);
+  t.is(epoch, alice.welcome.epoch);
+  alice.record();
+  t.deepEqual(events, [...alice.stream.values()].slice(-5));
+
+  const returning = await ChatUser.join(t, restarted.port, 'alice');
+  t.is(await returning.say('after the crash'), last + 2, 'the JOIN took the seq after the last one, then this MSG');
+});
+
+test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, and the history on disk is complete', async (t) => {
+  const dataDir = tempDataDir(t);
+  const server = await startServer(t, { workers: 2, dataDir });
+  const users = [];
+  for (const nick of ['ann', 'bob', 'cat', 'dan']) users.push(await ChatUser.join(t, server.port, nick));
+  for (const user of users) await user.say(`${user.nick} before the shutdown`);
+
+  const exited = once(server.process, 'exit');
+  server.process.kill('SIGTERM');
+  for (const user of users) {
+    await user.client.closedByServer();
+    user.record();
+    t.deepEqual(user.byes, ['server shutting down'], `${user.nick} was told why`);
+  }
+  const [code] = (await exited) as [number | null, string | null];
+  t.is(code, 0);
+
+  // Every public event, the shutdown's LEAVEs too, is on disk without a gap.
+  const onDisk = seqsOnDisk(dataDir);
+  t.deepEqual(onDisk, Array.from({ length: onDisk.length }, (_, i) => i + 1));
+
+  const restarted = await startServer(t, { workers: 2, dataDir });
+  const { welcome, events } = await historyOf(t, restarted.port, 1000);
+  t.is(parseWelcome(welcome).lastSeq, onDisk.length);
+  const seen = users[0]!;
+  t.deepEqual(events.slice(0, seen.lastSeq), [...seen.stream.values()], 'the replay starts with what the clients saw');
+  const leaves = events.filter((line) => line.startsWith('LEAVE ')).map((line) => line.split(' ').slice(3).join(' '));
+  t.deepEqual(leaves.sort(), users.map((user) => `${user.nick} server shutting down`).sort());
+});
