@@ -26,7 +26,7 @@ export class ConsoleSession {
   readonly #quitTimeoutMs: number;
   readonly #pending = new Set<Promise<unknown>>();
   #userQuit = false;
-  #inputStarted = false;
+  #connected = false;
   #toldQueued = false;
   #ended: Promise<number>;
   #end!: (code: number) => void;
@@ -58,6 +58,7 @@ export class ConsoleSession {
         if (this.#userQuit) return EXIT_OK;
         throw error;
       }
+      this.#connected = true;
       return await this.#converse();
     } finally {
       process.off('SIGINT', onSigint);
@@ -71,7 +72,8 @@ export class ConsoleSession {
         (error: unknown) => this.#screen.print(formatError(error, this.#screen.style)),
       );
     }
-    this.#inputStarted = true;
+    // Kicked or gone already (during the AUTH): #onClosed has ended the session.
+    if (this.#client.state === 'closed') return this.#ended;
     this.#screen.readInput({
       line: (text) => this.#onInput(text),
       interrupt: () => this.#interrupt(),
@@ -185,6 +187,7 @@ export class ConsoleSession {
         this.#client.close('quit');
       },
       (error: unknown) => {
+        if (this.#client.state === 'closed') return;
         this.#screen.print(formatError(error, this.#screen.style));
         this.#client.close('quit failed');
       },
@@ -203,8 +206,8 @@ export class ConsoleSession {
   }
 
   #onClosed(reason: string): void {
-    // Before input starts, a close is a failed connect(): run() reports it, once.
-    if (!this.#inputStarted) return;
+    // A close before connect() resolved is a failed connect(): run() reports it, once.
+    if (!this.#connected) return;
     this.#screen.stopWorking();
     if (this.#userQuit) {
       this.#status('quit');

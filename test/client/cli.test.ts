@@ -108,3 +108,37 @@ async function unusedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+test('when its worker is killed it says so, reconnects, replays what it missed, and carries on', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  const workerId = Number(/worker (\d+)/.exec(await alice.line(/^\* connected to worker \d+ as alice$/))![1]);
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  await alice.line(/--> bob joined$/);
+
+  process.kill(server.pidOf(workerId), 'SIGKILL');
+  await alice.line(/^\* disconnected: /);
+  alice.send('typed while away');
+  await alice.line(/^\* reconnected to worker \d+ as alice$/);
+  t.regex(await alice.line(/^\* replayed /), /^\* replayed [1-9]\d* events?$/);
+  await bob.until((line) => /^MSG \d+ \S+ alice typed while away$/.test(line));
+  t.regex(await alice.line(/<-- alice left/), /<-- alice left \(worker lost\)$/);
+
+  t.regex(await bob.command('MSG welcome back'), /^OK \d+$/);
+  await alice.line(/<bob> welcome back$/);
+  alice.endInput();
+  t.is(await alice.exited, 0);
+});
+
+test('a kick ends it with exit code 1 and the reason', async (t) => {
+  const server = await startServer(t, { workers: 2, args: ['--admin-token', 'sekret'] });
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  await alice.line(/^\* connected to worker \d+ as alice$/);
+  const { client: admin } = await connect(t, server.port);
+  t.is(await admin.command('AUTH sekret'), 'OK');
+  t.is(await admin.command('REGISTER admin'), 'OK admin');
+  t.is(await admin.command('KICK alice flooding'), 'OK');
+  t.is(await alice.exited, 1);
+  t.regex(alice.lines.at(-1)!, /^! disconnected for good: kicked/);
+});
