@@ -144,7 +144,13 @@ export class ChatUser {
   /** Connects and registers `nick`. */
   static async join(t: ExecutionContext, port: number, nick: string): Promise<ChatUser> {
     const client = openClient(t, port);
-    const user = new ChatUser(t, port, nick, client, parseWelcome(await client.next()));
+    await client.next();
+    return ChatUser.register(t, port, client, nick);
+  }
+
+  /** Registers `nick` on a connection that has been greeted (its first line is the WELCOME). */
+  static async register(t: ExecutionContext, port: number, client: LineClient, nick: string): Promise<ChatUser> {
+    const user = new ChatUser(t, port, nick, client, parseWelcome(client.lines[0] ?? ''));
     const reply = await client.command(`REGISTER ${nick}`);
     if (reply !== `OK ${nick}`) throw new Error(`REGISTER ${nick}: ${reply}`);
     return user;
