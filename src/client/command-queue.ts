@@ -29,10 +29,6 @@ export class CommandQueue {
     this.#maxWaiting = maxWaiting;
   }
 
-  get inFlightCount(): number {
-    return this.#inFlight.length;
-  }
-
   get waitingCount(): number {
     return this.#waiting.length;
   }

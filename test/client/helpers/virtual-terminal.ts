@@ -9,12 +9,9 @@ const CSI = /^\x1b\[([\d;]*)([A-Za-z])/;
 
 export class VirtualTerminal extends Writable {
   readonly columns: number;
-  readonly isTTY = true;
   rows: string[][] = [[]];
   row = 0;
   col = 0;
-  /** Everything written, raw. */
-  raw = '';
 
   constructor(columns = 80) {
     super({ decodeStrings: false });
@@ -26,13 +23,8 @@ export class VirtualTerminal extends Writable {
     return this.rows.map((cells) => cells.join('').trimEnd());
   }
 
-  get cursorLine(): string {
-    return this.lines[this.row] ?? '';
-  }
-
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    this.raw += text;
     this.#interpret(text);
     callback();
   }
