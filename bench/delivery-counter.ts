@@ -33,11 +33,14 @@ export class DeliveryCounter implements LineCounts {
   errors = 0;
   welcomes = 0;
   byes = 0;
+  /** Reads from the socket: deliveries per chunk tells how well the server joins its writes. */
+  chunks = 0;
   /** When the last `MSG` arrived (µs, see clock.ts); read once per chunk, not per line. */
   lastMsgAtMicros = 0;
   #atLineStart = true;
 
   push(chunk: Buffer): void {
+    this.chunks++;
     const before = this.msgs;
     let position = 0;
     while (position < chunk.length) {
@@ -92,6 +95,7 @@ export class SampledDeliveryCounter extends DeliveryCounter {
   }
 
   override push(chunk: Buffer): void {
+    this.chunks++;
     const bytes = this.#tail === undefined ? chunk : Buffer.concat([this.#tail, chunk]);
     this.#tail = undefined;
     const receivedAt = nowMicros();

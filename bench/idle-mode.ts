@@ -24,14 +24,17 @@ export interface IdleResult {
   baselineRssKib: number;
   /** (RSS with the connections open − baseline) / connections, over all server processes. */
   rssPerConnectionKib: number;
+  /** Clients whose OK arrived within the storm limit. */
   registered: number;
-  /** Until every client had its OK. */
+  /** Until every client had its OK, or the storm limit. */
   registerS: number;
   /** Until every JOIN was delivered, or the storm limit. */
   joinStormS: number;
   joinsExpected: number;
   joinsReceived: number;
   rssPerRegisteredKib: number;
+  /** Connections still open after the storm: a server may cut off clients it cannot keep up with. */
+  openAfterStorm: number;
   rssKibByPid: Record<string, number>;
 }
 
@@ -42,7 +45,7 @@ export async function runIdleMode(target: TargetSpec, workers: number, fleet: Lo
     log(
       `idle ${connections}: connected ${result.connected} in ${result.connectS.toFixed(2)} s, ` +
         `${result.rssPerConnectionKib.toFixed(1)} KiB/connection; registered ${result.registered} in ${result.registerS.toFixed(2)} s, ` +
-        `JOIN storm ${result.joinStormS.toFixed(2)} s (${result.joinsReceived}/${result.joinsExpected}), ${result.rssPerRegisteredKib.toFixed(1)} KiB/registered`,
+        `JOIN storm ${result.joinStormS.toFixed(2)} s (${result.joinsReceived}/${result.joinsExpected}), ${result.rssPerRegisteredKib.toFixed(1)} KiB/registered, ${result.openAfterStorm} still open`,
     );
     results.push(result);
   }
@@ -62,13 +65,15 @@ async function measureIdle(target: TargetSpec, workers: number, fleet: LoadFleet
     const unregisteredRssKib = totalRssKib(sampleTree(server.pid));
 
     const registerStartedAt = nowMicros();
-    const registered = await fleet.register();
+    const registered = await fleet.register(options.stormLimitS * 1000);
     const registerS = (nowMicros() - registerStartedAt) / 1e6;
-    const joinsExpected = (registered * (registered + 1)) / 2;
+    // Clients whose OK did not come within the limit are registered all the same (their OK queues behind JOINs).
+    const joinsExpected = (connected * (connected + 1)) / 2;
     const stormLimitMs = Math.max(0, options.stormLimitS * 1000 - registerS * 1000);
     const joinsReceived = await waitForTotal(fleet, (progress) => progress.joins, joinsExpected, STORM_IDLE_MS, stormLimitMs);
     const joinStormS = (nowMicros() - registerStartedAt) / 1e6;
     await sleep(SETTLE_MS);
+    const { open: openAfterStorm } = await fleet.progress();
     const registeredSample = sampleTree(server.pid);
     return {
       connections,
@@ -81,7 +86,8 @@ async function measureIdle(target: TargetSpec, workers: number, fleet: LoadFleet
       joinStormS,
       joinsExpected,
       joinsReceived,
-      rssPerRegisteredKib: (totalRssKib(registeredSample) - baselineRssKib) / Math.max(1, registered),
+      rssPerRegisteredKib: (totalRssKib(registeredSample) - baselineRssKib) / Math.max(1, connected),
+      openAfterStorm,
       rssKibByPid: Object.fromEntries(registeredSample.rssKib),
     };
   } finally {

@@ -130,9 +130,9 @@ export class LoadFleet {
     return results.reduce((sum, result) => sum + result.connected, 0);
   }
 
-  /** Registers every connected client; resolves with how many the server accepted. */
-  async register(): Promise<number> {
-    const results = await this.#all(() => ({ type: 'register' }));
+  /** Registers every connected client; resolves with how many the server confirmed within `limitMs`. */
+  async register(limitMs: number): Promise<number> {
+    const results = await this.#all(() => ({ type: 'register', limitMs }));
     return results.reduce((sum, result) => sum + result.registered, 0);
   }
 
@@ -191,6 +191,7 @@ function sumProgress(parts: Progress[]): Progress {
   return {
     msgs: parts.reduce((sum, part) => sum + part.msgs, 0),
     joins: parts.reduce((sum, part) => sum + part.joins, 0),
+    chunks: parts.reduce((sum, part) => sum + part.chunks, 0),
     open: parts.reduce((sum, part) => sum + part.open, 0),
     lastMsgAtMicros: Math.max(0, ...parts.map((part) => part.lastMsgAtMicros)),
   };

@@ -53,10 +53,14 @@ async function connectAll(request: ConnectRequest): Promise<LoadResults['connect
   return { connected: slots.length, failed };
 }
 
-async function registerAll(): Promise<LoadResults['register']> {
-  const outcomes = await Promise.all(slots.map((slot) => slot.client.register(slot.nick)));
-  const registered = outcomes.filter(Boolean).length;
-  return { registered, failed: outcomes.length - registered };
+/** Registers every client at once; gives up waiting after `limitMs` (an OK may queue behind a JOIN storm). */
+async function registerAll(limitMs: number): Promise<LoadResults['register']> {
+  let registered = 0;
+  const outcomes = slots.map((slot) => slot.client.register(slot.nick).then((ok) => void (ok && registered++)));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(outcomes), new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+  clearTimeout(timer);
+  return { registered, failed: slots.length - registered };
 }
 
 function sendAtRate(request: SendRequest): Promise<LoadResults['send']> {
@@ -91,10 +95,11 @@ function sendAtRate(request: SendRequest): Promise<LoadResults['send']> {
 }
 
 function progress(): Progress {
-  const result: Progress = { msgs: 0, joins: 0, open: 0, lastMsgAtMicros: 0 };
+  const result: Progress = { msgs: 0, joins: 0, chunks: 0, open: 0, lastMsgAtMicros: 0 };
   for (const { client } of slots) {
     result.msgs += client.counter.msgs;
     result.joins += client.counter.joins;
+    result.chunks += client.counter.chunks;
     if (client.open) result.open++;
     result.lastMsgAtMicros = Math.max(result.lastMsgAtMicros, client.counter.lastMsgAtMicros);
   }
@@ -115,6 +120,7 @@ function report(): LoadReport {
 function reset(): null {
   for (const { client } of slots) {
     client.counter.msgs = 0;
+    client.counter.chunks = 0;
     client.counter.lastMsgAtMicros = 0;
   }
   latencies.reset();
@@ -134,7 +140,7 @@ async function handle(request: LoadRequest): Promise<LoadResults[keyof LoadResul
     case 'connect':
       return connectAll(request);
     case 'register':
-      return registerAll();
+      return registerAll(request.limitMs);
     case 'reset':
       return reset();
     case 'send':

@@ -31,7 +31,7 @@ export interface SendRequest {
 
 export type LoadRequestBody =
   | ConnectRequest
-  | { type: 'register' }
+  | { type: 'register'; limitMs: number }
   | { type: 'reset' }
   | SendRequest
   | { type: 'progress' }
@@ -47,12 +47,15 @@ export interface ConnectResult {
 
 export interface RegisterResult {
   registered: number;
+  /** Refused, cut off, or not confirmed within the limit. */
   failed: number;
 }
 
 export interface Progress {
   msgs: number;
   joins: number;
+  /** Socket reads (chat/1 only; Socket.IO hands over decoded events). */
+  chunks: number;
   /** Clients whose connection is still open. */
   open: number;
   lastMsgAtMicros: number;

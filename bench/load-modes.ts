@@ -79,7 +79,7 @@ async function connectClients(server: RunningServer, fleet: LoadFleet, options: 
   const endpoint = { wire: server.target.wire, host: server.host, port: server.port };
   const connected = await fleet.connect(endpoint, options.clients, options.senders, options.sampledPerGenerator, options.connectConcurrency);
   const connectedAt = nowMicros();
-  const registered = await fleet.register();
+  const registered = await fleet.register(JOIN_WAIT_LIMIT_MS);
   const registeredAt = nowMicros();
   // The k-th client to register is owed the JOINs of itself and everyone after it.
   const joinsExpected = (registered * (registered + 1)) / 2;
@@ -99,7 +99,8 @@ async function connectClients(server: RunningServer, fleet: LoadFleet, options: 
 
 /**
  * Raises the rate by RAMP_FACTOR per step until a step fails the criteria twice in a row (one
- * retry absorbs a stray GC pause); the peak is the fastest passing step.
+ * retry absorbs a stray GC pause); the peak is the fastest passing step. If the first rate fails,
+ * the ramp steps down first.
  */
 async function ramp(server: RunningServer, fleet: LoadFleet, registered: number, options: BenchOptions, log: Progress): Promise<RampResult> {
   const steps: RampStep[] = [];
@@ -121,6 +122,10 @@ async function ramp(server: RunningServer, fleet: LoadFleet, registered: number,
       retried = false;
     } else if (!retried && window.openClients === registered) {
       retried = true;
+    } else if (!steps.some((step) => step.passed) && window.openClients === registered) {
+      // Nothing passed yet: the peak lies below the first rate, so look there.
+      rate /= RAMP_FACTOR * RAMP_FACTOR;
+      retried = false;
     } else {
       break;
     }
@@ -141,7 +146,10 @@ export function describeWindow(window: WindowResult): string {
     `${Math.round(window.deliveriesPerSecond)} deliveries/s,`,
     `${(window.deliveredRatio * 100).toFixed(2)} % delivered,`,
     `p99 ${window.latency.p99Ms.toFixed(2)} ms,`,
-    `${window.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery,`,
+    `${window.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery (${Math.round(window.serverSystemShare * 100)} % kernel),`,
+    window.deliveriesPerRead === undefined ? '' : `${window.deliveriesPerRead.toFixed(1)} deliveries/read,`,
     `server ${window.serverCores.toFixed(2)} cores, generators ${window.generatorCores.map((cores) => cores.toFixed(2)).join('+')}`,
-  ].join(' ');
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
 }

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nowMicros } from './clock.js';
 import type { LoadFleet, SendPlan } from './load-fleet.js';
 import type { Progress } from './load-messages.js';
-import { cpuMicrosBetween, sampleTree, totalRssKib } from './proc-stats.js';
+import { cpuMicrosBetween, sampleTree, sum, totalRssKib } from './proc-stats.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
 import type { RunningServer } from './targets.js';
 
@@ -28,7 +28,13 @@ export interface WindowResult {
   /** Deliveries over the time from the first send to the last delivery. */
   deliveriesPerSecond: number;
   latency: LatencySummary;
+  /** Deliveries per socket read at the clients (chat/1 wire): above 1, the server joined writes. */
+  deliveriesPerRead: number | undefined;
   serverCpuMicros: number;
+  /** Per server process: the primary's share shows whether the hub is the bottleneck. */
+  serverCpuMicrosByPid: Record<string, number>;
+  /** The kernel's part of the server CPU (socket syscalls on loopback). */
+  serverSystemShare: number;
   serverCpuMicrosPerDelivery: number;
   /** Server CPU over the window in cores (1 = one core busy throughout). */
   serverCores: number;
@@ -50,7 +56,8 @@ export async function measureWindow(server: RunningServer, fleet: LoadFleet, reg
   const after = sampleTree(server.pid);
   const elapsedS = (nowMicros() - startedAt) / 1e6;
   const report = await fleet.report();
-  const serverCpuMicros = cpuMicrosBetween(before, after);
+  const cpuByPid = cpuMicrosBetween(before, after);
+  const serverCpuMicros = sum(cpuByPid.values());
   const deliveringS = Math.max(report.lastMsgAtMicros - startedAt, plan.durationMs * 1000) / 1e6;
   return {
     rate: plan.rate,
@@ -61,7 +68,10 @@ export async function measureWindow(server: RunningServer, fleet: LoadFleet, reg
     deliveredRatio: expected === 0 ? 0 : report.msgs / expected,
     deliveriesPerSecond: report.msgs / deliveringS,
     latency: summarizeLatency(report.latencies),
+    deliveriesPerRead: report.chunks === 0 ? undefined : report.msgs / report.chunks,
     serverCpuMicros,
+    serverCpuMicrosByPid: Object.fromEntries(cpuByPid),
+    serverSystemShare: serverCpuMicros === 0 ? 0 : sum(cpuMicrosBetween(before, after, 'systemMicros').values()) / serverCpuMicros,
     serverCpuMicrosPerDelivery: report.msgs === 0 ? Number.NaN : serverCpuMicros / report.msgs,
     serverCores: serverCpuMicros / 1e6 / elapsedS,
     generatorCores: report.generatorCpuMicros.map((micros) => micros / 1e6 / elapsedS),

@@ -20,7 +20,8 @@ function readClockTicks(): number {
 interface ProcStat {
   pid: number;
   parentPid: number;
-  cpuTicks: number;
+  userTicks: number;
+  systemTicks: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -33,7 +34,7 @@ function readStat(pid: number): ProcStat | undefined {
   // The command name (field 2) may hold spaces and parentheses; everything after its last ')' is fixed.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  return { pid, parentPid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  return { pid, parentPid: Number(fields[1]), userTicks: Number(fields[11]), systemTicks: Number(fields[12]) };
 }
 
 /** The root and all its descendants that are alive now. */
@@ -57,19 +58,22 @@ export function processTree(rootPid: number): number[] {
 }
 
 export interface TreeSample {
-  /** CPU µs per pid since each process started. */
+  /** CPU µs (user + system) per pid since each process started. */
   cpuMicros: Map<number, number>;
+  /** The system (kernel) part of it: on loopback mostly socket syscalls. */
+  systemMicros: Map<number, number>;
   /** VmRSS in KiB per pid. */
   rssKib: Map<number, number>;
 }
 
 export function sampleTree(rootPid: number): TreeSample {
-  const sample: TreeSample = { cpuMicros: new Map(), rssKib: new Map() };
+  const sample: TreeSample = { cpuMicros: new Map(), systemMicros: new Map(), rssKib: new Map() };
   for (const pid of processTree(rootPid)) {
     const stat = readStat(pid);
     const rss = readRssKib(pid);
     if (stat === undefined || rss === undefined) continue;
-    sample.cpuMicros.set(pid, (stat.cpuTicks * 1e6) / CLOCK_TICKS_PER_SECOND);
+    sample.cpuMicros.set(pid, ((stat.userTicks + stat.systemTicks) * 1e6) / CLOCK_TICKS_PER_SECOND);
+    sample.systemMicros.set(pid, (stat.systemTicks * 1e6) / CLOCK_TICKS_PER_SECOND);
     sample.rssKib.set(pid, rss);
   }
   return sample;
@@ -84,15 +88,19 @@ function readRssKib(pid: number): number | undefined {
   }
 }
 
-/** CPU µs the tree spent between two samples; a process that started in between counts from 0. */
-export function cpuMicrosBetween(before: TreeSample, after: TreeSample): number {
+/** CPU µs each process of the tree spent between two samples; one that started in between counts from 0. */
+export function cpuMicrosBetween(before: TreeSample, after: TreeSample, part: 'cpuMicros' | 'systemMicros' = 'cpuMicros'): Map<number, number> {
+  const spent = new Map<number, number>();
+  for (const [pid, micros] of after[part]) spent.set(pid, micros - (before[part].get(pid) ?? 0));
+  return spent;
+}
+
+export function sum(values: Iterable<number>): number {
   let total = 0;
-  for (const [pid, micros] of after.cpuMicros) total += micros - (before.cpuMicros.get(pid) ?? 0);
+  for (const value of values) total += value;
   return total;
 }
 
 export function totalRssKib(sample: TreeSample): number {
-  let total = 0;
-  for (const kib of sample.rssKib.values()) total += kib;
-  return total;
+  return sum(sample.rssKib.values());
 }

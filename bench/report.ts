@@ -57,7 +57,9 @@ function rowsFor(options: BenchOptions): Row[] {
     { label: '  latency p99 (ms)', value: (run) => run.fixed?.latency.p99Ms, digits: 2 },
     { label: '  latency max (ms)', value: (run) => run.fixed?.latency.maxMs, digits: 2 },
     { label: '  server CPU per delivery (µs)', value: (run) => run.fixed?.serverCpuMicrosPerDelivery, digits: 2 },
+    { label: '  deliveries per client socket read', value: (run) => run.fixed?.deliveriesPerRead, digits: 2 },
     { label: '  server CPU (cores)', value: (run) => run.fixed?.serverCores, digits: 2 },
+    { label: '  of which kernel (%)', value: (run) => percent(run.fixed?.serverSystemShare), digits: 0 },
     { label: '  server RSS, all processes (MiB)', value: (run) => mib(run.fixed?.serverRssKib), digits: 1 },
     { label: 'ramp: peak deliveries/s (p99 ≤ 50 ms, ≥ 98 %)', value: (run) => run.ramp?.peakDeliveriesPerSecond, digits: 0 },
     { label: '  at msg/s sent', value: (run) => run.ramp?.peakRate, digits: 0 },
@@ -69,9 +71,11 @@ function rowsFor(options: BenchOptions): Row[] {
       { label: `idle ${connections}: connections established (s)`, value: (run) => idle(run)?.connectS, digits: 2 },
       { label: '  RSS per connection (KiB)', value: (run) => idle(run)?.rssPerConnectionKib, digits: 1 },
       { label: '  register all, until the last OK (s)', value: (run) => idle(run)?.registerS, digits: 2 },
+      { label: '  OKs within the storm limit (%)', value: (run) => percent(ratioOf(idle(run)?.registered, idle(run)?.connected)), digits: 1 },
       { label: '  JOIN storm, until the last JOIN (s)', value: (run) => idle(run)?.joinStormS, digits: 2 },
       { label: '  JOINs delivered (%)', value: (run) => percent(ratioOf(idle(run)?.joinsReceived, idle(run)?.joinsExpected)), digits: 1 },
       { label: '  RSS per registered connection (KiB)', value: (run) => idle(run)?.rssPerRegisteredKib, digits: 1 },
+      { label: '  connections still open after it', value: (run) => idle(run)?.openAfterStorm, digits: 0 },
     );
   });
   return rows;
