@@ -39,7 +39,12 @@ function main(): void {
   // The close requests of the last connections are still in the bus's batch, which goes out in
   // a setImmediate queued before this one. 'drained' must follow them: the primary ends us on
   // 'drained', and its hub would report users whose close it never got as "worker lost".
-  const reportDrained = () => setImmediate(() => send({ type: 'drained' }));
+  let drained = false;
+  const reportDrained = () =>
+    setImmediate(() => {
+      drained = true;
+      send({ type: 'drained' });
+    });
 
   process.on('message', (message: unknown, handle: unknown) => {
     if (!isPrimaryMessage(message)) {
@@ -70,7 +75,8 @@ function main(): void {
   // The primary is gone (killed, crashed): nobody can route for us any more, so leave at once
   // rather than keep sockets that will never hear from the hub again.
   process.on('disconnect', () => {
-    log.warn('lost the primary; exiting');
+    // Once we have reported 'drained', the primary disconnects us on purpose: nothing to warn of.
+    if (!drained) log.warn('lost the primary; exiting');
     connections.drain('server shutting down', 'disconnected', () => process.exit(0));
     setTimeout(() => process.exit(0), PRIMARY_LOST_EXIT_MS).unref();
   });
