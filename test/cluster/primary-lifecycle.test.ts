@@ -77,6 +77,7 @@ test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, 
   }
   const [code] = (await exited) as [number | null, string | null];
   t.is(code, 0);
+  t.notRegex(server.stderr, /lost the primary/, 'the workers were ended in order, not orphaned');
 
   // Every public event, the shutdown's LEAVEs too, is on disk without a gap.
   const onDisk = seqsOnDisk(dataDir);
