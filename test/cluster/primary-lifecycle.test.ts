@@ -3,11 +3,11 @@
  * or asked to stop (every client is told, the history is flushed, exit code 0).
  */
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { ChatUser, parseWelcome, portIsFree, processEnded, seqOf, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, parseWelcome, portIsFree, processEnded, seqOf, seqsOnDisk, waitUntil } from '../helpers/chat-stream.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 
@@ -15,12 +15,6 @@ function tempDataDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-lifecycle-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** The seqs of the event lines in `<dir>/history.jsonl`, in file order. */
-function seqsOnDisk(dir: string): number[] {
-  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
-  return lines.slice(1).map((line) => (JSON.parse(line) as { seq: number }).seq);
 }
 
 /** Asks a fresh client for the last `count` events; returns the event lines. */

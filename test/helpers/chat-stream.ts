@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
 import { LineClient } from './line-client.js';
@@ -72,6 +73,12 @@ export function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefi
   }
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
   return match === null ? undefined : Number(match[1]) * 1024;
+}
+
+/** The seqs of the event lines in `<dir>/history.jsonl` (after its header line), in file order. */
+export function seqsOnDisk(dir: string): number[] {
+  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+  return lines.slice(1).map((line) => (JSON.parse(line) as { seq: number }).seq);
 }
 
 /** A port nobody listens on right now (the kernel's pick for port 0). */
