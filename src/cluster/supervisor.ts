@@ -56,13 +56,21 @@ const CRASH_WINDOW_MS = 10_000;
 const MAX_RESPAWN_DELAY_MS = 10_000;
 /** Connections kept waiting while no worker is ready (all died at once). */
 const MAX_WAITING_SOCKETS = 1_000;
+/**
+ * How long a connection waits for a worker before it is closed. A worker forked at once is ready
+ * well within it; one held back by crash-loop backoff (up to MAX_RESPAWN_DELAY_MS) is not, and
+ * the client is better off told by a close, and reconnecting with its own backoff, than left on
+ * a silent connection.
+ */
+const MAX_WAIT_FOR_WORKER_MS = 3_000;
 
 export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #records = new Map<number, WorkerRecord>();
   #rotation: WorkerRecord[] = [];
   #next = 0;
-  #waiting: net.Socket[] = [];
+  /** Connections waiting for a ready worker, each with the timer that closes it. */
+  readonly #waiting = new Map<net.Socket, NodeJS.Timeout>();
   #deaths: number[] = [];
   #heartbeatId = 0;
   #heartbeatTimer: NodeJS.Timeout | undefined;
@@ -94,8 +102,15 @@ export class Supervisor {
       return;
     }
     if (this.#rotation.length === 0) {
-      if (this.#waiting.length >= MAX_WAITING_SOCKETS) socket.destroy();
-      else this.#waiting.push(socket);
+      if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
+        socket.destroy();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.#waiting.delete(socket);
+        socket.destroy();
+      }, MAX_WAIT_FOR_WORKER_MS);
+      this.#waiting.set(socket, timer);
       return;
     }
     const record = this.#rotation[this.#next++ % this.#rotation.length]!;
@@ -136,8 +151,11 @@ export class Supervisor {
   async stop(reason: string): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#heartbeatTimer);
-    for (const socket of this.#waiting) socket.destroy();
-    this.#waiting = [];
+    for (const [socket, timer] of this.#waiting) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.#waiting.clear();
     await Promise.all([...this.#records.values()].map((record) => this.#retire(record, reason)));
   }
 
@@ -194,7 +212,11 @@ export class Supervisor {
         this.#rotation.push(record);
         log.info(`worker ${record.id} listening (pid ${message.pid})`);
         record.markReady(true);
-        for (const socket of this.#waiting.splice(0)) this.handoff(socket);
+        for (const [socket, timer] of this.#waiting) {
+          clearTimeout(timer);
+          this.#waiting.delete(socket);
+          this.handoff(socket);
+        }
         return;
       case 'drained':
         record.worker.disconnect();
