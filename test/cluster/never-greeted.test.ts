@@ -57,3 +57,35 @@ test('connections made while workers are killed are each greeted or closed withi
   t.is(counts.greeted + counts.closed, CONNECTIONS);
   t.true(killed.length >= 3, 'workers were killed while connections were made');
 });
+
+test('connections made while no worker is up (crash-loop backoff) are closed, not held silent until a worker returns', async (t) => {
+  const server = await startServer(t, { workers: 1 });
+  // Kill the worker each time it comes back, until the primary holds off respawning for longer
+  // than a connection may wait: a connection made then is closed before any worker could greet it.
+  let from = 0;
+  for (;;) {
+    const [id] = [...server.workerPids.keys()].slice(-1);
+    const mark = server.output.length;
+    process.kill(server.pidOf(id!), 'SIGKILL');
+    const backoff = await Promise.race([
+      server.waitFor(/respawning in (\d+) ms/, mark).then((match) => Number(match[1])),
+      server.waitFor(/worker \d+ listening/, mark).then(() => 0),
+    ]);
+    if (backoff >= 4_000) {
+      from = mark;
+      break;
+    }
+    if (backoff > 0) await server.waitFor(/worker \d+ listening/, mark);
+  }
+  t.notRegex(server.output.slice(from), /worker \d+ listening/, 'no worker is up');
+
+  const outcomes = await Promise.all(Array.from({ length: 5 }, async () => {
+    const client = openClient(t, server.port);
+    try {
+      return (await client.next(GREETING_BOUND_MS)).startsWith('WELCOME ') ? 'greeted' : 'other';
+    } catch {
+      return client.closed ? 'closed' : 'silent';
+    }
+  }));
+  t.deepEqual(outcomes, ['closed', 'closed', 'closed', 'closed', 'closed']);
+});
