@@ -67,16 +67,22 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
 
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => running.handoff(socket));
   let stopping = false;
+  // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
+  // cannot read): it is killed rather than left behind as an orphan holding its clients.
+  const exitNow = () => {
+    running.killAll();
+    process.exit(1);
+  };
   const stop = async (signal: string) => {
     if (stopping) {
       log.warn(`second ${signal}: exiting now`);
-      process.exit(1);
+      exitNow();
     }
     stopping = true;
     log.info(`${signal}: shutting down`);
     const force = setTimeout(() => {
       log.error(`shutdown took longer than ${options.shutdownTimeout} ms; forcing`);
-      process.exit(1);
+      exitNow();
     }, options.shutdownTimeout + 1_000);
     force.unref();
     server.close();

@@ -127,6 +127,11 @@ export class Supervisor {
     this.#records.get(workerId)?.worker.process.kill('SIGKILL');
   }
 
+  /** Kills every worker at once: for a primary about to exit without waiting for them. */
+  killAll(): void {
+    for (const record of this.#records.values()) record.worker.process.kill('SIGKILL');
+  }
+
   /** Replaces the workers one at a time, each new one taking connections before the old drains. */
   async rollingRestart(): Promise<void> {
     if (this.#restarting || this.#stopping) return;
