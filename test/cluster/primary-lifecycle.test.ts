@@ -85,3 +85,25 @@ test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, 
   const leaves = events.filter((line) => line.startsWith('LEAVE ')).map((line) => line.split(' ').slice(3).join(' '));
   t.deepEqual(leaves.sort(), users.map((user) => `${user.nick} server shutting down`).sort());
 });
+
+test('a second SIGINT during a graceful shutdown ends the primary at once, and its workers follow, a hung one too', async (t) => {
+  const server = await startServer(t, { workers: 2, args: ['--shutdown-timeout', '30'] });
+  const [stuckPid, otherPid] = [...server.workerPids.values()] as [number, number];
+  // A stopped worker never drains, so the graceful shutdown would last the whole 30 s.
+  t.teardown(() => {
+    try {
+      process.kill(stuckPid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
+  process.kill(stuckPid, 'SIGSTOP');
+  const exited = once(server.process, 'exit');
+  server.process.kill('SIGINT');
+  await server.waitFor(/SIGINT: shutting down/);
+  server.process.kill('SIGINT');
+  const [code] = (await exited) as [number | null, string | null];
+  t.is(code, 1);
+  t.regex(server.stderr, /second SIGINT: exiting now/);
+  await waitUntil(() => processEnded(otherPid) && processEnded(stuckPid), 'both workers to end', 2_000);
+});
