@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CHROMIUM_MISSING, findChromium, printPdf } from './chromium.js';
 import { escapeHtml, markdownToHtml } from './markdown-html.js';
 import { reportMarkdown, type ReportInputs } from './report-document.js';
@@ -139,7 +139,7 @@ await new Command('clusterchat-report')
   .option('--author <name>', 'the author on the title page', '(author: set with --author)')
   .option('--group <group>', 'the study group on the title page', '(group: set with --group)')
   .option('--teacher <name>', 'the teacher on the title page', '(teacher: set with --teacher)')
-  .option('--out <dir>', 'where to write the report', join(ROOT, 'report'))
+  .addOption(new Option('--out <dir>', 'where to write the report').default(join(ROOT, 'report'), 'report/ in the project'))
   .option('--pdf', 'also print report.pdf with headless Chromium', false)
   .option('--transcript <file>', 'use this demo transcript (from `npm run demo -- --transcript <file>`) instead of running the demo')
   .option('--no-demo', 'do not run the demo; the report says where to get the transcript')
