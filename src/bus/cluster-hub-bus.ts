@@ -4,6 +4,11 @@
  * so a worker writes each client once per batch. The queue of every worker is bounded by what
  * it has not yet taken off the pipe: a worker that falls too far behind is reported as lagging
  * (the supervisor replaces it; its clients refill from history) instead of growing our memory.
+ *
+ * With a `durable` gate (the history file's flush), nothing leaves before the events it carries
+ * are written: a client can never hold a seq that a restarted primary does not know, so a
+ * kill -9 of the primary cannot make the seq run backwards under the same epoch. Batches wait
+ * for the write in flight, which groups them (a group commit), one cycle at a time, in order.
  */
 import type { Logger } from '../log.js';
 import type { HubBus } from './bus.js';
@@ -23,13 +28,18 @@ export interface ClusterHubBusOptions {
   /** Bytes a worker may have outstanding before it counts as lagging. */
   maxBacklog: number;
   onLagging: (workerId: number) => void;
+  /** Resolves once every event published so far is written; absent without persistence. */
+  durable?: () => Promise<void>;
   log: Logger;
 }
+
+type Batches = Array<[Link, number, Delivery[]]>;
 
 export class ClusterHubBus implements HubBus {
   readonly #links = new Map<number, Link>();
   readonly #options: ClusterHubBusOptions;
   #scheduled = false;
+  #writing = false;
 
   constructor(options: ClusterHubBusOptions) {
     this.#options = options;
@@ -56,14 +66,39 @@ export class ClusterHubBus implements HubBus {
     this.#schedule();
   }
 
-  /** Sends what is queued now rather than at the end of the turn. */
+  /** Sends what is queued now, without waiting for durability (shutdown: the file is closed after). */
   flush(): void {
     this.#scheduled = false;
+    this.#send(this.#take());
+  }
+
+  async #flushDurably(durable: () => Promise<void>): Promise<void> {
+    this.#scheduled = false;
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      for (let batches = this.#take(); batches.length > 0; batches = this.#take()) {
+        await durable();
+        this.#send(batches);
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  #take(): Batches {
+    const batches: Batches = [];
     for (const [workerId, link] of this.#links) {
       if (link.queue.length === 0) continue;
-      const batch = link.queue;
+      batches.push([link, workerId, link.queue]);
       link.queue = [];
-      if (link.lagging) continue;
+    }
+    return batches;
+  }
+
+  #send(batches: Batches): void {
+    for (const [link, workerId, batch] of batches) {
+      if (link.lagging || this.#links.get(workerId) !== link) continue;
       const bytes = batchBytes(batch);
       link.inFlight += bytes;
       link.send({ type: 'deliveries', batch }, (error) => {
@@ -81,7 +116,8 @@ export class ClusterHubBus implements HubBus {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.flush());
+    const durable = this.#options.durable;
+    setImmediate(() => (durable === undefined ? this.flush() : void this.#flushDurably(durable)));
   }
 }
 

@@ -42,6 +42,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
     onLagging: (workerId) => supervisor?.kill(workerId),
+    durable: file === undefined ? undefined : () => file.flush(),
     log,
   });
   const hub = new Hub({
