@@ -210,8 +210,10 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   /** Registers, and after a reconnect restores operator rights and replays what was missed. */
   async #handshake(connection: Connection, welcome: Welcome): Promise<void> {
     const reconnected = this.#everConnected;
-    const newEpoch = reconnected && this.#epoch !== welcome.epoch;
     const since = this.#stream.lastSeen;
+    // A server behind what we have seen lost its newest history even under the same epoch:
+    // our seqs are as void as after a new epoch.
+    const newEpoch = reconnected && (this.#epoch !== welcome.epoch || (since !== undefined && welcome.lastSeq < since));
     if (reconnected) this.#state = 'syncing';
     // Our own JOIN comes before the REGISTER's OK: held, it shows after "connected", not before.
     this.#stream.hold();
