@@ -47,7 +47,8 @@ interface Row {
   digits: number;
 }
 
-function rowsFor(options: BenchOptions): Row[] {
+/** The idle rows only where the idle mode ran: at the largest worker count (run.ts). */
+function rowsFor(options: BenchOptions, withIdle: boolean): Row[] {
   const rows: Row[] = [
     { label: `setup: connect + register ${options.clients} clients (s)`, value: (run) => run.setup?.setupS, digits: 3 },
     { label: `fixed ${options.rate} msg/s: deliveries/s`, value: (run) => run.fixed?.deliveriesPerSecond, digits: 0 },
@@ -65,6 +66,7 @@ function rowsFor(options: BenchOptions): Row[] {
     { label: '  at msg/s sent', value: (run) => run.ramp?.peakRate, digits: 0 },
     { label: '  most deliveries/s of any step', value: (run) => run.ramp?.maxDeliveriesPerSecond, digits: 0 },
   ];
+  if (!withIdle) return rows;
   options.idleClients.forEach((connections, i) => {
     const idle = (run: TargetRun) => run.idle?.[i];
     rows.push(
@@ -102,9 +104,9 @@ function runAt(runs: TargetRun[], target: TargetName, workers: number): TargetRu
 
 export function formatTables(results: BenchResults): string {
   const { options, runs } = results;
-  const rows = rowsFor(options);
   const out: string[] = [];
   for (const workers of options.workers) {
+    const rows = rowsFor(options, workers === Math.max(...options.workers));
     const columns = options.targets.map((target) => ({ target, run: runAt(runs, target, workers) }));
     const ours = columns.find((column) => column.target === 'clusterchat')?.run;
     const comparisons = (['socketio', 'net'] as const).filter((target) => options.targets.includes(target) && ours !== undefined);
