@@ -6,6 +6,7 @@ import type { ChatClient } from './chat-client.js';
 import { ClientClosedError } from './errors.js';
 import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus } from './format.js';
 import { HELP_LINES, parseInput, type InputCommand } from './input-command.js';
+import { InputPacer } from './input-pacer.js';
 import type { Screen } from './screen.js';
 
 export interface ConsoleSessionOptions {
@@ -74,10 +75,14 @@ export class ConsoleSession {
     }
     // Kicked or gone already (during the AUTH): #onClosed has ended the session.
     if (this.#client.state === 'closed') return this.#ended;
+    const pacer = new InputPacer({ line: (text) => this.#onInput(text), end: () => this.#quit('') });
     this.#screen.readInput({
-      line: (text) => this.#onInput(text),
-      interrupt: () => this.#interrupt(),
-      end: () => this.#quit(''),
+      line: (text) => pacer.push(text),
+      interrupt: () => {
+        pacer.stop();
+        this.#interrupt();
+      },
+      end: () => pacer.end(),
     });
     return this.#ended;
   }

@@ -15,7 +15,7 @@ import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.j
 import { Keepalive } from './keepalive.js';
 import type { SessionLimits } from './limits.js';
 import { ReplyQueue } from './reply-queue.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../protocol/token-bucket.js';
 
 /** What a session needs of its socket; `net.Socket` has it all. */
 export interface Transport {

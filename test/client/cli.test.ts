@@ -66,6 +66,20 @@ test('at the end of its input it quits cleanly after every reply is in, and prin
   t.is(tail[4], '* quit');
 });
 
+test('piped input beyond the server rate limit is paced, not refused: every line arrives, in order', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  const count = 70;
+  for (let i = 1; i <= count; i++) alice.send(`line ${i}`);
+  alice.endInput();
+  t.is(await alice.exited, 0);
+  const said = bob.lines.filter((line) => line.startsWith('MSG ')).map((line) => line.split(' ').slice(4).join(' '));
+  t.deepEqual(said, Array.from({ length: count }, (_, i) => `line ${i + 1}`));
+  t.false(alice.lines.some((line) => line.includes('RATE_LIMITED')));
+});
+
 test('exits 1 with one readable line when nothing listens on the port', async (t) => {
   const port = await unusedPort();
   const alice = runCli(t, ['--port', String(port), '--nick', 'alice', '--retries', '1']);

@@ -1,4 +1,7 @@
-/** A token bucket: `rate` tokens per second, at most `burst` saved up. */
+/**
+ * A token bucket: `rate` tokens per second, at most `burst` saved up. The server limits each
+ * connection with it; the console client paces its own input with it to stay under that limit.
+ */
 export class TokenBucket {
   readonly #rate: number;
   readonly #burst: number;
@@ -16,13 +19,23 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until `take()` can succeed (0 when it can now). */
+  msUntilToken(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.#rate);
+  }
+
+  #refill(): void {
     const now = this.#now();
     if (now > this.#updated) {
       this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#updated) * this.#rate) / 1000);
       this.#updated = now;
     }
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 }
