@@ -27,8 +27,9 @@ export interface SupervisorOptions {
   hub: Hub;
   bus: ClusterHubBus;
   log: Logger;
-  /** Milliseconds between heartbeats, and of silence before a worker counts as hung. */
+  /** Milliseconds between heartbeats. */
   heartbeatInterval: number;
+  /** Milliseconds a heartbeat may go unanswered before the worker counts as hung. */
   heartbeatTimeout: number;
   /** Milliseconds a draining worker gets before it is killed. */
   drainTimeout: number;
@@ -40,7 +41,11 @@ interface WorkerRecord {
   worker: Worker;
   id: number;
   state: WorkerState;
-  lastHeartbeat: number;
+  /**
+   * When the oldest heartbeat sent since the worker last said anything was sent (its fork, for a
+   * new worker); undefined when it has spoken since our last heartbeat.
+   */
+  silentSince: number | undefined;
   /** Sockets handed to this worker that are not written to its IPC channel yet. */
   inHandoff: Set<net.Socket>;
   /** Whether a replacement must be forked when it exits. */
@@ -172,7 +177,7 @@ export class Supervisor {
       worker,
       id: worker.id,
       state: 'starting',
-      lastHeartbeat: Date.now(),
+      silentSince: Date.now(),
       inHandoff: new Set(),
       respawn: true,
       ready: new Promise((resolve) => (markReady = resolve)),
@@ -189,6 +194,7 @@ export class Supervisor {
 
   #onMessage(record: WorkerRecord, message: unknown): void {
     if (record.state === 'dead') return;
+    record.silentSince = undefined;
     if (!isWorkerMessage(message)) {
       this.#options.log.warn(`worker ${record.id} sent a message of unknown form; ignored`);
       return;
@@ -203,7 +209,7 @@ export class Supervisor {
         for (const request of message.batch) hub.handle(record.id, request);
         return;
       case 'heartbeat':
-        record.lastHeartbeat = Date.now();
+        // Any message is a sign of life (see #onMessage); this one exists to be one.
         return;
       case 'hello':
         // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
@@ -213,7 +219,6 @@ export class Supervisor {
       case 'ready':
         if (record.state !== 'starting') return;
         record.state = 'ready';
-        record.lastHeartbeat = Date.now();
         this.#rotation.push(record);
         log.info(`worker ${record.id} listening (pid ${message.pid})`);
         record.markReady(true);
@@ -281,17 +286,30 @@ export class Supervisor {
     clearTimeout(timer);
   }
 
+  /**
+   * Sends a heartbeat to every worker and judges them once the answers already waiting have been
+   * read: the judgement runs in setImmediate, after the poll phase has taken in the IPC messages.
+   * Judged in the timer callback itself, a primary that was stalled (a busy moment, a slow
+   * machine) would find every answer unread and kill healthy workers.
+   */
   #heartbeat(): void {
     const now = Date.now();
     const id = ++this.#heartbeatId;
+    setImmediate(() => this.#judge(now));
     for (const record of this.#records.values()) {
       if (record.state === 'dead') continue;
-      if (now - record.lastHeartbeat > this.#options.heartbeatTimeout) {
-        this.#options.log.error(`worker ${record.id} unresponsive for ${now - record.lastHeartbeat} ms; killing it`);
-        record.worker.process.kill('SIGKILL');
-        continue;
-      }
+      record.silentSince ??= now;
       this.#sendTo(record, { type: 'heartbeat', id });
+    }
+  }
+
+  #judge(now: number): void {
+    for (const record of this.#records.values()) {
+      if (record.state === 'dead' || record.silentSince === undefined) continue;
+      const silence = now - record.silentSince;
+      if (silence <= this.#options.heartbeatTimeout) continue;
+      this.#options.log.error(`worker ${record.id} unresponsive for ${silence} ms; killing it`);
+      record.worker.process.kill('SIGKILL');
     }
   }
 
