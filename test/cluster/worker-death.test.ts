@@ -2,6 +2,7 @@
  * A worker that dies or hangs: its users leave as "worker lost", their nicks are free again, a
  * replacement is forked, and the clients of the other workers never notice.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { ChatUser, connectToWorker, processEnded, waitUntil } from '../helpers/chat-stream.js';
 import type { LineClient } from '../helpers/line-client.js';
@@ -105,4 +106,26 @@ test('a worker sent SIGTERM alone says BYE worker restarting to its clients, the
   await sawLine(staying.client, /^LEAVE \d+ \S+ leaving worker restarting$/, 'the LEAVE to give the reason');
   const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
   await chatOn(t, server.port, replacement, 'leaving');
+});
+
+test('a primary stalled for longer than the heartbeat timeout does not take its healthy workers for hung', async (t) => {
+  const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '1'] });
+  const primary = server.process.pid!;
+  t.teardown(() => {
+    try {
+      process.kill(primary, 'SIGCONT');
+    } catch {
+      // Already gone.
+    }
+  });
+  const user = await ChatUser.join(t, server.port, 'patient');
+  const from = server.output.length;
+  process.kill(primary, 'SIGSTOP');
+  await delay(1_500);
+  process.kill(primary, 'SIGCONT');
+  t.regex(String(await user.say('still here')), /^\d+$/);
+  // Nothing announces that no worker was killed: watch for a few heartbeats.
+  await delay(2_500);
+  t.notRegex(server.output.slice(from), /unresponsive|died/);
+  t.false(user.client.closed);
 });
