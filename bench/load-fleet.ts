@@ -41,6 +41,11 @@ class LoadGenerator {
       if (message.type === 'reply') pending?.resolve(message.result);
       else pending?.reject(new Error(`load generator: ${message.message}`));
     });
+    child.on('error', (error) => {
+      // A send on a closed channel (the run is being stopped) is reported to the send's callback too.
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    });
     child.once('exit', (code, signal) => {
       for (const pending of this.#pending.values()) pending.reject(new Error(`load generator exited (${signal ?? code})`));
       this.#pending.clear();
@@ -65,7 +70,11 @@ class LoadGenerator {
           reject(error);
         },
       });
-      this.#child.send({ ...body, id });
+      this.#child.send({ ...body, id }, (error) => {
+        if (error === null) return;
+        this.#pending.get(id)?.reject(error);
+        this.#pending.delete(id);
+      });
     });
   }
 
