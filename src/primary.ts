@@ -58,7 +58,7 @@ export function createPrimaryCommand(): Command {
     .addOption(new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer').default(DEFAULT_LIMITS.maxQueue).argParser(parsePositiveInteger))
     .addOption(new Option('--max-clients <n>', 'connections for the whole server').default(10_000).argParser(parsePositiveInteger))
     .addOption(new Option('--history <n>', 'public events kept for HISTORY').default(1000).argParser(parsePositiveInteger))
-    .addOption(new Option('--data-dir <dir>', 'where history.jsonl is kept').default('./data'))
+    .addOption(new Option('--data-dir <dir>', 'where history.jsonl is kept').env('CHAT_DATA_DIR').default('./data'))
     .addOption(new Option('--no-persist', 'keep the history in memory only (a restart starts a new epoch)'))
     .addOption(new Option('--admin-token <token>', 'operator token for AUTH (none: AUTH always fails)').env('CHAT_ADMIN_TOKEN').default(''))
     .addOption(new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced').default(5_000, '5').argParser(parseSeconds))
