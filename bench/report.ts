@@ -76,7 +76,8 @@ function rowsFor(options: BenchOptions, withIdle: boolean): Row[] {
       { label: '  OKs within the storm limit (%)', value: (run) => percent(ratioOf(idle(run)?.registered, idle(run)?.connected)), digits: 1 },
       { label: '  JOIN storm, until the last JOIN (s)', value: (run) => idle(run)?.joinStormS, digits: 2 },
       { label: '  JOINs delivered (%)', value: (run) => percent(ratioOf(idle(run)?.joinsReceived, idle(run)?.joinsExpected)), digits: 1 },
-      { label: '  RSS per registered connection (KiB)', value: (run) => idle(run)?.rssPerRegisteredKib, digits: 1 },
+      // Meaningless once the server dropped clients (or replaced workers): shown only when all stayed.
+      { label: '  RSS per registered connection (KiB)', value: (run) => mapDefined(idle(run), (r) => (r.openAfterStorm === r.connected ? r.rssPerRegisteredKib : Number.NaN)), digits: 1 },
       { label: '  connections still open after it', value: (run) => idle(run)?.openAfterStorm, digits: 0 },
     );
   });
