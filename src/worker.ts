@@ -14,6 +14,8 @@ import type { SessionLimits } from './server/limits.js';
 export interface WorkerConfig {
   limits: SessionLimits;
   logLevel: LogLevel;
+  /** Milliseconds between two heartbeats to the primary. */
+  heartbeatInterval: number;
 }
 
 /** How long a worker waits for its clients to take their BYE before it exits anyway. */
@@ -62,9 +64,6 @@ function main(): void {
       case 'deliveries':
         connections.apply(message.batch);
         return;
-      case 'heartbeat':
-        send({ type: 'heartbeat', id: message.id });
-        return;
       case 'drain':
         log.info(`draining ${connections.size} connections: ${message.reason}`);
         connections.drain(message.reason, message.reason, reportDrained);
@@ -90,6 +89,7 @@ function main(): void {
   });
 
   send({ type: 'hello' });
+  setInterval(() => send({ type: 'heartbeat' }), config.heartbeatInterval).unref();
 }
 
 main();

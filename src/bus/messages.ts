@@ -37,7 +37,8 @@ export type WorkerMessage =
   /** The worker takes connections now. */
   | { type: 'ready'; pid: number }
   | { type: 'requests'; batch: HubRequest[] }
-  | { type: 'heartbeat'; id: number }
+  /** Sent from a timer: only a blocked event loop stops it. */
+  | { type: 'heartbeat' }
   /** A draining worker has closed its last connection. */
   | { type: 'drained' };
 
@@ -47,12 +48,11 @@ export type PrimaryMessage =
   /** Sent with a socket handle: a connection for this worker to serve. */
   | { type: 'connection' }
   | { type: 'deliveries'; batch: Delivery[] }
-  | { type: 'heartbeat'; id: number }
   /** Say `BYE <reason>` to every client, close them, then report `drained`. */
   | { type: 'drain'; reason: string };
 
 const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained']);
-const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'connection', 'deliveries', 'heartbeat', 'drain']);
+const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'connection', 'deliveries', 'drain']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   return (

@@ -30,7 +30,8 @@ export interface PrimaryOptions {
 
 /** A worker this far behind on deliveries is replaced rather than buffered for. */
 const MAX_WORKER_BACKLOG_BYTES = 64 * 1024 * 1024;
-const HEARTBEAT_INTERVAL_MS = 1_000;
+/** Heartbeats come this many times per timeout, so one late timer never counts as a hang. */
+const HEARTBEATS_PER_TIMEOUT = 4;
 
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
   status.start(`starting ${options.workers} workers…`);
@@ -56,11 +57,15 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   supervisor = new Supervisor({
     workers: options.workers,
     workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
-    workerConfig: { limits: options.limits, logLevel: options.logLevel },
+    workerConfig: {
+      limits: options.limits,
+      logLevel: options.logLevel,
+      heartbeatInterval: Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT),
+    },
     hub,
     bus,
     log,
-    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    watchInterval: Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT),
     heartbeatTimeout: options.heartbeatTimeout,
     drainTimeout: options.shutdownTimeout,
   });

@@ -1,6 +1,7 @@
 /**
  * Forks the workers and keeps them alive: the ready handshake, the hand-off of every accepted
- * connection, heartbeats, respawn with crash-loop damping, rolling restart and shutdown.
+ * connection, the watch on heartbeats, respawn with crash-loop damping, rolling restart and
+ * shutdown.
  *
  * Connections are handed over here rather than by cluster's own round-robin because cluster's
  * hand-off holds each socket until the worker acknowledges it, and leaks it for good if the worker
@@ -27,9 +28,9 @@ export interface SupervisorOptions {
   hub: Hub;
   bus: ClusterHubBus;
   log: Logger;
-  /** Milliseconds between heartbeats. */
-  heartbeatInterval: number;
-  /** Milliseconds a heartbeat may go unanswered before the worker counts as hung. */
+  /** Milliseconds between two looks at how long each worker has been silent. */
+  watchInterval: number;
+  /** Milliseconds of silence after which a worker counts as hung. */
   heartbeatTimeout: number;
   /** Milliseconds a draining worker gets before it is killed. */
   drainTimeout: number;
@@ -41,11 +42,8 @@ interface WorkerRecord {
   worker: Worker;
   id: number;
   state: WorkerState;
-  /**
-   * When the oldest heartbeat sent since the worker last said anything was sent (its fork, for a
-   * new worker); undefined when it has spoken since our last heartbeat.
-   */
-  silentSince: number | undefined;
+  /** When the worker last said anything (its fork, for a new worker). */
+  lastHeard: number;
   /** Sockets handed to this worker that are not written to its IPC channel yet. */
   inHandoff: Set<net.Socket>;
   /** Whether a replacement must be forked when it exits. */
@@ -77,8 +75,7 @@ export class Supervisor {
   /** Connections waiting for a ready worker, each with the timer that closes it. */
   readonly #waiting = new Map<net.Socket, NodeJS.Timeout>();
   #deaths: number[] = [];
-  #heartbeatId = 0;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
   #restarting = false;
   #stopping = false;
 
@@ -90,7 +87,7 @@ export class Supervisor {
   /** Forks every worker; resolves once all of them take connections. */
   async start(): Promise<void> {
     const records = Array.from({ length: this.#options.workers }, () => this.#fork());
-    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#options.heartbeatInterval);
+    this.#watchTimer = setInterval(() => this.#watch(), this.#options.watchInterval);
     const ready = await Promise.all(records.map((record) => record.ready));
     if (ready.includes(false)) throw new Error('a worker died while starting');
   }
@@ -160,7 +157,7 @@ export class Supervisor {
   /** Drains every worker (clients get `BYE <reason>`), killing the ones that take too long. */
   async stop(reason: string): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#heartbeatTimer);
+    clearInterval(this.#watchTimer);
     for (const [socket, timer] of this.#waiting) {
       clearTimeout(timer);
       socket.destroy();
@@ -177,7 +174,7 @@ export class Supervisor {
       worker,
       id: worker.id,
       state: 'starting',
-      silentSince: Date.now(),
+      lastHeard: Date.now(),
       inHandoff: new Set(),
       respawn: true,
       ready: new Promise((resolve) => (markReady = resolve)),
@@ -194,7 +191,7 @@ export class Supervisor {
 
   #onMessage(record: WorkerRecord, message: unknown): void {
     if (record.state === 'dead') return;
-    record.silentSince = undefined;
+    record.lastHeard = Date.now();
     if (!isWorkerMessage(message)) {
       this.#options.log.warn(`worker ${record.id} sent a message of unknown form; ignored`);
       return;
@@ -287,30 +284,24 @@ export class Supervisor {
   }
 
   /**
-   * Sends a heartbeat to every worker and judges them once the answers already waiting have been
-   * read: the judgement runs in setImmediate, after the poll phase has taken in the IPC messages.
-   * Judged in the timer callback itself, a primary that was stalled (a busy moment, a slow
-   * machine) would find every answer unread and kill healthy workers.
+   * Kills the workers that have been silent too long. Workers send their heartbeats themselves,
+   * from a timer: the worker-to-primary channel carries little else, so a heartbeat is never stuck
+   * behind a backlog of deliveries the way our own ping would be in the other direction, and a
+   * worker busy with a surge (a mass registration) is not taken for hung. Only a blocked event
+   * loop stops its timer. The judgement runs in setImmediate, after the poll phase has read the
+   * messages waiting: judged in the timer callback itself, a primary that was stalled (a busy
+   * moment, a slow machine) would find every heartbeat unread and kill healthy workers.
    */
-  #heartbeat(): void {
-    const now = Date.now();
-    const id = ++this.#heartbeatId;
-    setImmediate(() => this.#judge(now));
-    for (const record of this.#records.values()) {
-      if (record.state === 'dead') continue;
-      record.silentSince ??= now;
-      this.#sendTo(record, { type: 'heartbeat', id });
-    }
-  }
-
-  #judge(now: number): void {
-    for (const record of this.#records.values()) {
-      if (record.state === 'dead' || record.silentSince === undefined) continue;
-      const silence = now - record.silentSince;
-      if (silence <= this.#options.heartbeatTimeout) continue;
-      this.#options.log.error(`worker ${record.id} unresponsive for ${silence} ms; killing it`);
-      record.worker.process.kill('SIGKILL');
-    }
+  #watch(): void {
+    setImmediate(() => {
+      const now = Date.now();
+      for (const record of this.#records.values()) {
+        const silence = now - record.lastHeard;
+        if (record.state === 'dead' || silence <= this.#options.heartbeatTimeout) continue;
+        this.#options.log.error(`worker ${record.id} unresponsive for ${silence} ms; killing it`);
+        record.worker.process.kill('SIGKILL');
+      }
+    });
   }
 
   /** Sends to a worker; a worker that is gone fails the callback, never the primary. */
