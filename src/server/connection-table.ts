@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { formatWelcome } from '../protocol/wire.js';
 import type { SessionLimits } from './limits.js';
 import { Session } from './session.js';
+import { TurnWriter } from './turn-writer.js';
 
 export class ConnectionTable {
   readonly #workerId: number;
@@ -17,6 +18,7 @@ export class ConnectionTable {
   readonly #log: Logger;
   readonly #sessions = new Map<number, Session>();
   readonly #registered = new Set<Session>();
+  readonly #writer = new TurnWriter();
   #epoch = '';
   #lastSeq = 0;
   #nextConn = 1;
@@ -41,7 +43,7 @@ export class ConnectionTable {
 
   accept(socket: net.Socket): void {
     const conn = this.#nextConn++;
-    const session = new Session(conn, socket, this.#bus, this.#limits);
+    const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits);
     this.#sessions.set(conn, session);
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;

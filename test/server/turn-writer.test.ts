@@ -1,0 +1,67 @@
+/**
+ * The turn writer on a real loopback socket pair: what one turn writes leaves together, in
+ * order, once the turn ends, and the slow-consumer figure leaves that turn's bytes out.
+ */
+import test from 'ava';
+import { once } from 'node:events';
+import net from 'node:net';
+import { TurnWriter } from '../../src/server/turn-writer.js';
+
+async function socketPair(t: { teardown(fn: () => void): void }): Promise<[net.Socket, net.Socket]> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  const client = net.connect(port, '127.0.0.1');
+  const [accepted] = (await once(server, 'connection')) as [net.Socket];
+  t.teardown(() => {
+    client.destroy();
+    accepted.destroy();
+    server.close();
+  });
+  return [accepted, client];
+}
+
+function receive(socket: net.Socket, bytes: number): Promise<string> {
+  let received = '';
+  socket.setEncoding('utf8');
+  return new Promise((resolve) => {
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.length >= bytes) resolve(received);
+    });
+  });
+}
+
+test('writes of one turn are held until the turn ends, then leave in order', async (t) => {
+  const [serverSide, peer] = await socketPair(t);
+  const transport = new TurnWriter().transport(serverSide);
+  const received = receive(peer, 'one\ntwo\nthree\n'.length);
+  transport.write('one\n');
+  transport.write(Buffer.from('two\n'));
+  transport.write('three\n');
+  t.is(serverSide.writableCorked, 1);
+  t.is(serverSide.writableLength, 'one\ntwo\nthree\n'.length);
+  await new Promise(setImmediate);
+  t.is(serverSide.writableCorked, 0);
+  t.is(await received, 'one\ntwo\nthree\n');
+});
+
+test("the transport's writableLength counts what earlier turns left, not this turn's output", async (t) => {
+  const [serverSide, peer] = await socketPair(t);
+  const transport = new TurnWriter().transport(serverSide);
+  peer.pause();
+  const chunk = 'x'.repeat(64 * 1024);
+  // Fill the kernel's buffers so that what follows stays queued in the socket.
+  while (serverSide.writableLength === 0) {
+    transport.write(chunk);
+    t.is(transport.writableLength, 0);
+    await new Promise(setImmediate);
+  }
+  const left = serverSide.writableLength;
+  transport.write(chunk);
+  t.is(transport.writableLength, left);
+  t.is(serverSide.writableLength, left + chunk.length);
+  await new Promise(setImmediate);
+  t.is(transport.writableLength, serverSide.writableLength);
+});
