@@ -19,6 +19,10 @@ export class ConnectionTable {
   readonly #sessions = new Map<number, Session>();
   readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
+  /** This turn's public lines: written at the end of the turn, all at once. */
+  #publicText: string[] = [];
+  /** Sessions told something alone this turn, and how many of its public lines they already have. */
+  readonly #caughtUp = new Map<Session, number>();
   #epoch = '';
   #lastSeq = 0;
   #nextConn = 1;
@@ -62,13 +66,12 @@ export class ConnectionTable {
     for (const delivery of batch) {
       if (delivery.type === 'all') {
         this.#lastSeq = delivery.seq;
-        // Encoded once for every recipient, not once per socket.
-        const bytes = Buffer.from(delivery.text);
-        for (const session of this.#registered) session.deliver(bytes);
+        if (this.#publicText.push(delivery.text) === 1) this.#writer.beforeFlush(this.#writePublic);
         continue;
       }
       const session = this.#sessions.get(delivery.conn);
       if (session === undefined) continue;
+      this.#catchUp(session);
       switch (delivery.type) {
         case 'reply':
           session.reply(delivery.text);
@@ -88,9 +91,44 @@ export class ConnectionTable {
     }
   }
 
+  /**
+   * What a connection is told alone must not overtake the public lines before it: they are
+   * written to it now, and it is marked as having them.
+   */
+  #catchUp(session: Session): void {
+    const to = this.#publicText.length;
+    if (to === 0) return;
+    const from = this.#caughtUp.get(session) ?? 0;
+    if (from < to && this.#registered.has(session)) session.deliver(this.#publicText.slice(from).join(''));
+    this.#caughtUp.set(session, to);
+  }
+
+  /**
+   * Writes this turn's public lines to every registered session, joined and encoded once for
+   * all of them: a turn that brought many batches costs each client one chunk, not one per batch.
+   */
+  readonly #writePublic = (): void => {
+    const texts = this.#publicText;
+    if (texts.length === 0) return;
+    this.#publicText = [];
+    const bytes = Buffer.from(texts.join(''));
+    if (this.#caughtUp.size === 0) {
+      for (const session of this.#registered) session.deliver(bytes);
+      return;
+    }
+    for (const session of this.#registered) {
+      const from = this.#caughtUp.get(session);
+      if (from === undefined) session.deliver(bytes);
+      else if (from < texts.length) session.deliver(texts.slice(from).join(''));
+    }
+    this.#caughtUp.clear();
+  };
+
   /** Says `BYE <reason>` to everyone; `done` runs when the last connection is closed. */
   drain(reason: string, leaveReason: string, done: () => void): void {
     this.#draining = done;
+    // The last public lines go before the BYE.
+    this.#writePublic();
     for (const session of this.#sessions.values()) session.bye(reason, leaveReason);
     this.#checkDrained();
   }

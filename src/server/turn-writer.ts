@@ -9,6 +9,8 @@ import type { Transport } from './session.js';
 
 export class TurnWriter {
   #corked: net.Socket[] = [];
+  #beforeFlush: Array<() => void> = [];
+  #scheduled = false;
 
   /**
    * The socket as a session's transport, its writes held until the end of the turn. Its
@@ -22,7 +24,8 @@ export class TurnWriter {
         if (socket.writableCorked === 0) {
           backlog = socket.writableLength;
           socket.cork();
-          if (this.#corked.push(socket) === 1) setImmediate(this.#flush);
+          this.#corked.push(socket);
+          this.#schedule();
         }
         return socket.write(data);
       },
@@ -36,7 +39,23 @@ export class TurnWriter {
     };
   }
 
+  /** Runs `task` at the end of this turn, before the held writes leave; it may write more. */
+  beforeFlush(task: () => void): void {
+    this.#beforeFlush.push(task);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
+  }
+
   readonly #flush = (): void => {
+    this.#scheduled = false;
+    const tasks = this.#beforeFlush;
+    this.#beforeFlush = [];
+    for (const task of tasks) task();
     const corked = this.#corked;
     this.#corked = [];
     for (const socket of corked) socket.uncork();
