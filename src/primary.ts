@@ -11,23 +11,17 @@ import { createStatus } from './cli/status.js';
 import { readVersion } from './cli/version.js';
 import { runPrimary } from './cluster/primary-process.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
-import { DEFAULT_LIMITS } from './server/limits.js';
+import { DEFAULT_LIMITS, type SessionLimits } from './server/limits.js';
 
-interface CliOptions {
+/** What commander parses: every limit but the AUTH strikes (fixed by the contract), and more. */
+interface CliOptions extends Omit<SessionLimits, 'maxAuthFailures'> {
   workers: number;
   host: string;
   port: number;
-  maxLine: number;
-  rateLimit: number;
-  rateBurst: number;
-  pingInterval: number;
-  pingTimeout: number;
-  maxQueue: number;
   maxClients: number;
   history: number;
   dataDir: string;
   persist: boolean;
-  adminToken: string;
   shutdownTimeout: number;
   heartbeatTimeout: number;
   logLevel: LogLevel;

@@ -64,7 +64,7 @@ test.serial('an accepted connection that is never greeted is a failed attempt, a
   t.false(silent.closed);
   clock.tick(1);
   const [retry] = await retrying;
-  await silent.closedByClient();
+  await silent.closedByPeer();
   t.like(retry, { attempt: 2, delayMs: 125, reason: 'no WELCOME within 4s' });
 
   clock.tick(125);
@@ -142,7 +142,7 @@ test.serial('reconnect: retries a taken nick, replays the gap merged with live e
   t.is(await peer.next(), 'PING lost');
   const disconnected = once(client, 'disconnected');
   const reconnecting = once(client, 'reconnecting');
-  peer.drop();
+  peer.close();
   t.like((await disconnected)[0], { willReconnect: true });
   await t.throwsAsync(inFlight, { instanceOf: ConnectionLostError });
   t.like((await reconnecting)[0], { attempt: 1, delayMs: 125 });
@@ -186,7 +186,7 @@ async function reconnectTo(t: ExecutionContext, epoch: string, expectedHistory: 
   const clock = fakeClock(t);
   const { server, client, seqs, peer } = await connected(t);
   const reconnecting = once(client, 'reconnecting');
-  peer.drop();
+  peer.close();
   await reconnecting;
   clock.tick(125);
   const again = await server.accept();
@@ -222,7 +222,7 @@ test.serial('a kick is final: no reconnect, pending commands fail', async (t) =>
   const pending = client.users();
   t.is(await peer.next(), 'USERS');
   peer.send('BYE kicked: too loud');
-  peer.drop();
+  peer.close();
   t.like((await closed)[0], { reason: 'kicked: too loud' });
   await t.throwsAsync(pending, { instanceOf: ConnectionLostError });
   await t.throwsAsync(client.message('still here?'), { instanceOf: ClientClosedError });
@@ -249,7 +249,7 @@ test.serial('while disconnected at most maxQueued commands wait; the next is rej
   fakeClock(t);
   const { client, peer } = await connected(t, { maxQueued: 2 });
   const reconnecting = once(client, 'reconnecting');
-  peer.drop();
+  peer.close();
   await reconnecting;
   const waiting = [client.message('one'), client.message('two')];
   await t.throwsAsync(client.message('three'), { instanceOf: QueueFullError, message: /2 commands already queued/ });

@@ -85,7 +85,7 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   await waitUntil(() => seqsOnDisk(dataDir).includes(last), `seq ${last} on disk`);
 
   process.kill(first!.pid, 'SIGKILL');
-  await alice.client.closedByServer();
+  await alice.client.closedByPeer();
   let second: Pm2Process | undefined;
   await waitUntil(async () => {
     second = await app();

@@ -40,7 +40,7 @@ test('a primary killed with SIGKILL: its workers exit by themselves, the port is
   server.process.kill('SIGKILL');
   await exited;
   await waitUntil(() => workerPids.every(processEnded), `workers ${workerPids.join(', ')} to exit`, 2_000);
-  for (const user of [alice, bob]) await user.client.closedByServer();
+  for (const user of [alice, bob]) await user.client.closedByPeer();
   await waitUntil(() => portIsFree(server.port), `port ${server.port} to be free`, 2_000);
 
   const restarted = await startServer(t, { workers: 2, dataDir });
@@ -65,7 +65,7 @@ test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, 
   const exited = once(server.process, 'exit');
   server.process.kill('SIGTERM');
   for (const user of users) {
-    await user.client.closedByServer();
+    await user.client.closedByPeer();
     user.record();
     t.deepEqual(user.byes, ['server shutting down'], `${user.nick} was told why`);
   }

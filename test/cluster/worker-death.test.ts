@@ -35,7 +35,7 @@ test('a worker killed with SIGKILL: its users leave as "worker lost", their nick
   const from = server.output.length;
   process.kill(server.pidOf(doomedWorker), 'SIGKILL');
 
-  for (const victim of victims) await victim.client.closedByServer();
+  for (const victim of victims) await victim.client.closedByPeer();
   for (const survivor of survivors) {
     for (const victim of victims) await sawLine(survivor.client, leaveLine(victim.nick), `${survivor.nick} to see ${victim.nick} leave`);
   }
@@ -100,7 +100,7 @@ test('a worker sent SIGTERM alone says BYE worker restarting to its clients, the
   const from = server.output.length;
   process.kill(server.pidOf(leaving.welcome.workerId), 'SIGTERM');
 
-  await leaving.client.closedByServer();
+  await leaving.client.closedByPeer();
   leaving.record();
   t.deepEqual(leaving.byes, ['worker restarting']);
   await sawLine(staying.client, /^LEAVE \d+ \S+ leaving worker restarting$/, 'the LEAVE to give the reason');

@@ -198,6 +198,18 @@ export class ChatUser {
     return Number(match[1]);
   }
 
+  /** Says `text`; a connection dropped on the way is reconnected and the line said again. */
+  async sayAcrossDrops(text: string): Promise<number> {
+    for (;;) {
+      try {
+        return await this.say(text);
+      } catch (error) {
+        if (!this.client.closed) throw error;
+        await this.reconnect();
+      }
+    }
+  }
+
   /**
    * What a client does when it loses its connection: connect again, register the same nick
    * (taken until the hub has noticed the old connection is gone), and fill the gap with

@@ -76,8 +76,8 @@ export class LineClient {
     return this.until((l) => l === 'OK' || l.startsWith('OK ') || l.startsWith('ERROR '), timeoutMs);
   }
 
-  /** Resolves once the server has closed the connection. */
-  async closedByServer(timeoutMs = 10_000): Promise<void> {
+  /** Resolves once the other side has closed the connection. */
+  async closedByPeer(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
       const left = deadline - Date.now();

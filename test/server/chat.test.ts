@@ -129,7 +129,7 @@ test('operators: AUTH, ANNOUNCE to everyone, KICK with BYE for the target and LE
   t.regex(await op.command('KICK nobody'), /^ERROR NO_SUCH_NICK /);
   t.is(await op.command('KICK troll spamming'), 'OK');
   t.is(await troll.until((l) => l.startsWith('BYE ')), 'BYE kicked: spamming');
-  await troll.closedByServer();
+  await troll.closedByPeer();
   t.regex(await bystander.until((l) => l.startsWith('LEAVE ')), new RegExp(`^LEAVE \\d+ ${TIME} troll kicked: spamming$`));
   t.false(troll.lines.some((l) => l.startsWith('LEAVE ')), 'the kicked user gets BYE, not its own LEAVE');
 });
@@ -139,7 +139,7 @@ test('QUIT: OK, then the server closes; the others see LEAVE quit: <reason>', as
   const { client: alice } = await registered(t, server.port, 'alice');
   const { client: bob } = await registered(t, server.port, 'bob');
   t.is(await alice.command('QUIT see you'), 'OK');
-  await alice.closedByServer();
+  await alice.closedByPeer();
   t.regex(await bob.until((l) => l.startsWith('LEAVE ')), new RegExp(`^LEAVE \\d+ ${TIME} alice quit: see you$`));
   const { client: again } = await connect(t, server.port);
   t.is(await again.command('REGISTER alice'), 'OK alice', 'the nick is free again');

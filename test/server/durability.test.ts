@@ -17,7 +17,7 @@ test('after kill -9 of the primary mid-stream, a restart knows every seq a clien
   // dies with its newest batch as fresh as possible.
   reader.socket.on('data', () => first.process.kill('SIGKILL'));
   talker.write('MSG burst\n'.repeat(2000));
-  await reader.closedByServer();
+  await reader.closedByPeer();
   const highestSeen = Math.max(...publicEvents(reader).map((line) => Number(line.split(' ')[1])));
   const oldEpoch = first.output.match(/epoch (\S+),/)![1];
 

@@ -84,5 +84,5 @@ test('AUTH: the third failure closes the connection', async (t) => {
   client.write('AUTH a\nAUTH b\nAUTH c\n');
   for (let i = 0; i < 3; i++) t.regex(await client.next(), /^ERROR AUTH_FAILED /);
   t.regex(await client.next(), /^BYE /);
-  await client.closedByServer();
+  await client.closedByPeer();
 });

@@ -11,7 +11,7 @@ test('connections beyond --max-clients (server-wide, across workers) get WELCOME
   const { client: extra, welcome } = await connect(t, server.port);
   t.regex(welcome, /^WELCOME chat\/1 /);
   t.is(await extra.next(), 'BYE server full');
-  await extra.closedByServer();
+  await extra.closedByPeer();
   kept[0]!.close();
   // The freed place is taken by the next connection once the server has seen the close.
   for (;;) {
@@ -30,7 +30,7 @@ test('a silent client gets PING, and BYE ping timeout if it stays silent; others
   t.teardown(() => clearInterval(watchdog));
   t.regex(await sleeper.until((l) => l.startsWith('PING ')), /^PING \S+$/);
   t.is(await sleeper.until((l) => l.startsWith('BYE ')), 'BYE ping timeout');
-  await sleeper.closedByServer();
+  await sleeper.closedByPeer();
   t.regex(await watcher.until((l) => l.startsWith('LEAVE ')), / sleeper timeout$/);
 });
 
@@ -62,7 +62,7 @@ test('a client that does not read is cut with BYE slow consumer; the others go o
   const leave = await talker.seen(isLeave);
   t.regex(leave ?? '', / stuck slow consumer$/);
   stuck.socket.resume();
-  await stuck.closedByServer();
+  await stuck.closedByPeer();
   talker.send('PING final');
   t.is(await talker.until((l) => l === 'OK final'), 'OK final');
 });

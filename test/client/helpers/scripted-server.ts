@@ -5,58 +5,12 @@
  */
 import net from 'node:net';
 import type { ExecutionContext } from 'ava';
+import { LineClient } from '../../helpers/line-client.js';
 
-export class ScriptedPeer {
-  readonly socket: net.Socket;
-  readonly received: string[] = [];
-  closed = false;
-  #partial = '';
-  #read = 0;
-  #wake: (() => void) | undefined;
-
-  constructor(socket: net.Socket) {
-    this.socket = socket;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      const parts = (this.#partial + chunk).split('\n');
-      this.#partial = parts.pop()!;
-      this.received.push(...parts);
-      this.#wake?.();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.closed = true;
-      this.#wake?.();
-    });
-  }
-
-  send(...lines: string[]): void {
+/** One connection of the client under test; the test writes every line it gets. */
+export class ScriptedPeer extends LineClient {
+  override send(...lines: string[]): void {
     this.socket.write(lines.map((line) => `${line}\n`).join(''));
-  }
-
-  /** The next line the client sent (ava's test timeout bounds the wait). */
-  async next(): Promise<string> {
-    while (this.#read >= this.received.length) {
-      if (this.closed) throw new Error(`client closed the connection; received: ${JSON.stringify(this.received)}`);
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-      this.#wake = undefined;
-    }
-    return this.received[this.#read++]!;
-  }
-
-  async closedByClient(): Promise<void> {
-    while (!this.closed) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-      this.#wake = undefined;
-    }
-  }
-
-  drop(): void {
-    this.socket.destroy();
   }
 }
 
@@ -94,7 +48,7 @@ export async function startScriptedServer(t: ExecutionContext): Promise<Scripted
   const server = net.createServer();
   const scripted = new ScriptedServer(server);
   t.teardown(() => {
-    for (const peer of scripted.peers) peer.drop();
+    for (const peer of scripted.peers) peer.close();
     server.close();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
