@@ -54,18 +54,20 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     maxClients: options.maxClients,
     onPublish: file === undefined ? undefined : (event) => file.append(event),
   });
+  const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
   supervisor = new Supervisor({
     workers: options.workers,
     workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
     workerConfig: {
       limits: options.limits,
       logLevel: options.logLevel,
-      heartbeatInterval: Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT),
+      heartbeatInterval,
     },
     hub,
     bus,
     log,
-    watchInterval: Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT),
+    // Looked at as often as they come: a silence is noticed within a quarter of the timeout.
+    watchInterval: heartbeatInterval,
     heartbeatTimeout: options.heartbeatTimeout,
     drainTimeout: options.shutdownTimeout,
   });
