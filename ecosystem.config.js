@@ -25,9 +25,12 @@ export const apps = [
     cwd: import.meta.dirname,
     script: 'dist/primary.js',
     args: [
-      '--workers', setting('CHAT_WORKERS', '4'),
-      '--data-dir', setting('CHAT_DATA_DIR', './data'),
-      '--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S),
+      '--workers',
+      setting('CHAT_WORKERS', '4'),
+      '--data-dir',
+      setting('CHAT_DATA_DIR', './data'),
+      '--shutdown-timeout',
+      String(SHUTDOWN_TIMEOUT_S),
     ],
     // One process, forked by PM2: our primary is the cluster primary and forks the workers itself.
     // PM2's cluster mode (`exec_mode: 'cluster'`, `instances`) would make PM2 the cluster primary

@@ -32,7 +32,9 @@ export interface ClientEndpoint {
  * With `latencies`, the client decodes the send time of every message it receives into it.
  */
 export function connectBenchClient(endpoint: ClientEndpoint, latencies?: LatencyHistogram): Promise<BenchClient> {
-  return endpoint.wire === 'chat' ? ChatBenchClient.connect(endpoint, latencies) : SocketIoBenchClient.connect(endpoint, latencies);
+  return endpoint.wire === 'chat'
+    ? ChatBenchClient.connect(endpoint, latencies)
+    : SocketIoBenchClient.connect(endpoint, latencies);
 }
 
 /**
@@ -76,10 +78,12 @@ class ChatBenchClient implements BenchClient {
   static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
     const counter = createDeliveryCounter(latencies);
     const client = new ChatBenchClient(endpoint, counter);
-    return client.#until(() => counter.welcomes > 0).then((greeted) => {
-      if (greeted) return client;
-      throw new Error(`connection to ${endpoint.host}:${endpoint.port} closed before WELCOME`);
-    });
+    return client
+      .#until(() => counter.welcomes > 0)
+      .then((greeted) => {
+        if (greeted) return client;
+        throw new Error(`connection to ${endpoint.host}:${endpoint.port} closed before WELCOME`);
+      });
   }
 
   get open(): boolean {
@@ -173,7 +177,9 @@ class SocketIoBenchClient implements BenchClient {
         resolve(false);
         return;
       }
-      this.#socket.once('disconnect', () => resolve(false));
+      this.#socket.once('disconnect', () => {
+        resolve(false);
+      });
       this.#socket.emit('register', nick, (reply) => {
         if (reply.ok) this.counter.oks++;
         else this.counter.errors++;

@@ -38,7 +38,13 @@ export interface IdleResult {
   rssKibByPid: Record<string, number>;
 }
 
-export async function runIdleMode(target: TargetSpec, workers: number, fleet: LoadFleet, options: BenchOptions, log: (line: string) => void): Promise<IdleResult[]> {
+export async function runIdleMode(
+  target: TargetSpec,
+  workers: number,
+  fleet: LoadFleet,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<IdleResult[]> {
   const results: IdleResult[] = [];
   for (const connections of options.idleClients) {
     const result = await measureIdle(target, workers, fleet, connections, options);
@@ -52,7 +58,13 @@ export async function runIdleMode(target: TargetSpec, workers: number, fleet: Lo
   return results;
 }
 
-async function measureIdle(target: TargetSpec, workers: number, fleet: LoadFleet, connections: number, options: BenchOptions): Promise<IdleResult> {
+async function measureIdle(
+  target: TargetSpec,
+  workers: number,
+  fleet: LoadFleet,
+  connections: number,
+  options: BenchOptions,
+): Promise<IdleResult> {
   const server = await startServer(target, workers, serverNodeArgs(options));
   try {
     await sleep(SETTLE_MS);
@@ -70,7 +82,13 @@ async function measureIdle(target: TargetSpec, workers: number, fleet: LoadFleet
     // Clients whose OK did not come within the limit are registered all the same (their OK queues behind JOINs).
     const joinsExpected = (connected * (connected + 1)) / 2;
     const stormLimitMs = Math.max(0, options.stormLimitS * 1000 - registerS * 1000);
-    const joinsReceived = await waitForTotal(fleet, (progress) => progress.joins, joinsExpected, STORM_IDLE_MS, stormLimitMs);
+    const joinsReceived = await waitForTotal(
+      fleet,
+      (progress) => progress.joins,
+      joinsExpected,
+      STORM_IDLE_MS,
+      stormLimitMs,
+    );
     const joinStormS = (nowMicros() - registerStartedAt) / 1e6;
     await sleep(SETTLE_MS);
     const { open: openAfterStorm } = await fleet.progress();

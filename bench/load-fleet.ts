@@ -6,12 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnWithFileLimit, stopProcessTree } from './child-processes.js';
 import type { ClientEndpoint } from './bench-client.js';
-import {
-  isLoadReply,
-  type LoadRequestBody,
-  type LoadResults,
-  type Progress,
-} from './load-messages.js';
+import { isLoadReply, type LoadRequestBody, type LoadResults, type Progress } from './load-messages.js';
 import { LatencyHistogram } from './stats.js';
 
 const GENERATOR_PATH = fileURLToPath(new URL('./load-generator.ts', import.meta.url));
@@ -47,7 +42,8 @@ class LoadGenerator {
       this.#pending.clear();
     });
     child.once('exit', (code, signal) => {
-      for (const pending of this.#pending.values()) pending.reject(new Error(`load generator exited (${signal ?? code})`));
+      for (const pending of this.#pending.values())
+        pending.reject(new Error(`load generator exited (${signal ?? code})`));
       this.#pending.clear();
     });
   }
@@ -125,13 +121,26 @@ export class LoadFleet {
    * Opens `clients` connections spread over the generators; the first `senders` of each share
    * will send, the last `sampledPerGenerator` decode latencies. Resolves with how many opened.
    */
-  async connect(endpoint: ClientEndpoint, clients: number, senders: number, sampledPerGenerator: number, concurrency: number): Promise<number> {
+  async connect(
+    endpoint: ClientEndpoint,
+    clients: number,
+    senders: number,
+    sampledPerGenerator: number,
+    concurrency: number,
+  ): Promise<number> {
     const shares = splitEvenly(clients, this.size);
     this.#senderShares = splitEvenly(senders, this.size);
     const perGeneratorConcurrency = Math.max(1, Math.floor(concurrency / this.size));
     let firstIndex = 0;
     const requests = shares.map((count) => {
-      const request = { type: 'connect' as const, ...endpoint, firstIndex, count, sampled: sampledPerGenerator, concurrency: perGeneratorConcurrency };
+      const request = {
+        type: 'connect' as const,
+        ...endpoint,
+        firstIndex,
+        count,
+        sampled: sampledPerGenerator,
+        concurrency: perGeneratorConcurrency,
+      };
       firstIndex += count;
       return request;
     });
@@ -167,7 +176,8 @@ export class LoadFleet {
   async report(): Promise<FleetReport> {
     const reports = await this.#all(() => ({ type: 'report' }));
     const latencies = new LatencyHistogram();
-    for (const report of reports) latencies.merge(LatencyHistogram.fromSparse(report.latencyBuckets, report.latencyMaxMicros));
+    for (const report of reports)
+      latencies.merge(LatencyHistogram.fromSparse(report.latencyBuckets, report.latencyMaxMicros));
     return {
       ...sumProgress(reports),
       sent: reports.reduce((sum, report) => sum + report.sent, 0),

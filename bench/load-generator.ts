@@ -166,8 +166,12 @@ process.on('message', (message: unknown) => {
     return;
   }
   handle(message).then(
-    (result) => reply({ type: 'reply', id: message.id, result }),
-    (error: unknown) => reply({ type: 'failed', id: message.id, message: String(error) }),
+    (result) => {
+      reply({ type: 'reply', id: message.id, result });
+    },
+    (error: unknown) => {
+      reply({ type: 'failed', id: message.id, message: String(error) });
+    },
   );
 });
 process.on('disconnect', () => process.exit(0));

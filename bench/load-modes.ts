@@ -52,18 +52,33 @@ export interface LoadModesResult {
 
 type Progress = (line: string) => void;
 
-export async function runLoadModes(target: TargetSpec, workers: number, fleet: LoadFleet, options: BenchOptions, log: Progress): Promise<LoadModesResult> {
+export async function runLoadModes(
+  target: TargetSpec,
+  workers: number,
+  fleet: LoadFleet,
+  options: BenchOptions,
+  log: Progress,
+): Promise<LoadModesResult> {
   const server = await startServer(target, workers, serverNodeArgs(options));
   try {
     const setup = await connectClients(server, fleet, options);
     log(`setup ${setup.registered}/${setup.clients} clients in ${setup.setupS.toFixed(2)} s`);
-    if (setup.registered < options.clients) throw new Error(`only ${setup.registered} of ${options.clients} clients registered\n${server.stderrTail()}`);
+    if (setup.registered < options.clients)
+      throw new Error(`only ${setup.registered} of ${options.clients} clients registered\n${server.stderrTail()}`);
     const result: LoadModesResult = { setup };
     const plan = { senders: options.senders, size: options.size };
     // Discarded: lets the JIT and the sockets' buffers settle, as they would in a long-running server.
-    await measureWindow(server, fleet, setup.registered, { ...plan, rate: options.rate, durationMs: Math.min(options.durationS, WARMUP_S) * 1000 });
+    await measureWindow(server, fleet, setup.registered, {
+      ...plan,
+      rate: options.rate,
+      durationMs: Math.min(options.durationS, WARMUP_S) * 1000,
+    });
     if (includesMode(options, 'fixed')) {
-      result.fixed = await measureWindow(server, fleet, setup.registered, { ...plan, rate: options.rate, durationMs: options.durationS * 1000 });
+      result.fixed = await measureWindow(server, fleet, setup.registered, {
+        ...plan,
+        rate: options.rate,
+        durationMs: options.durationS * 1000,
+      });
       log(`fixed ${describeWindow(result.fixed)}`);
     }
     if (includesMode(options, 'ramp')) result.ramp = await ramp(server, fleet, setup.registered, options, log);
@@ -77,13 +92,25 @@ export async function runLoadModes(target: TargetSpec, workers: number, fleet: L
 async function connectClients(server: RunningServer, fleet: LoadFleet, options: BenchOptions): Promise<SetupResult> {
   const startedAt = nowMicros();
   const endpoint = { wire: server.target.wire, host: server.host, port: server.port };
-  const connected = await fleet.connect(endpoint, options.clients, options.senders, options.sampledPerGenerator, options.connectConcurrency);
+  const connected = await fleet.connect(
+    endpoint,
+    options.clients,
+    options.senders,
+    options.sampledPerGenerator,
+    options.connectConcurrency,
+  );
   const connectedAt = nowMicros();
   const registered = await fleet.register(JOIN_WAIT_LIMIT_MS);
   const registeredAt = nowMicros();
   // The k-th client to register is owed the JOINs of itself and everyone after it.
   const joinsExpected = (registered * (registered + 1)) / 2;
-  const joinsReceived = await waitForTotal(fleet, (progress) => progress.joins, joinsExpected, JOIN_WAIT_IDLE_MS, JOIN_WAIT_LIMIT_MS);
+  const joinsReceived = await waitForTotal(
+    fleet,
+    (progress) => progress.joins,
+    joinsExpected,
+    JOIN_WAIT_IDLE_MS,
+    JOIN_WAIT_LIMIT_MS,
+  );
   return {
     clients: options.clients,
     connected,
@@ -102,7 +129,13 @@ async function connectClients(server: RunningServer, fleet: LoadFleet, options: 
  * retry absorbs a stray GC pause); the peak is the fastest passing step. If the first rate fails,
  * the ramp steps down first.
  */
-async function ramp(server: RunningServer, fleet: LoadFleet, registered: number, options: BenchOptions, log: Progress): Promise<RampResult> {
+async function ramp(
+  server: RunningServer,
+  fleet: LoadFleet,
+  registered: number,
+  options: BenchOptions,
+  log: Progress,
+): Promise<RampResult> {
   const steps: RampStep[] = [];
   let rate = options.rate;
   let retried = false;
@@ -114,7 +147,9 @@ async function ramp(server: RunningServer, fleet: LoadFleet, registered: number,
       durationMs: options.stepS * 1000,
     });
     const passed =
-      window.latency.p99Ms <= RAMP_P99_LIMIT_MS && window.deliveredRatio >= RAMP_MIN_DELIVERED && window.openClients === registered;
+      window.latency.p99Ms <= RAMP_P99_LIMIT_MS &&
+      window.deliveredRatio >= RAMP_MIN_DELIVERED &&
+      window.openClients === registered;
     steps.push({ ...window, passed });
     log(`ramp ${passed ? 'pass' : 'FAIL'} ${describeWindow(window)}`);
     if (passed) {
@@ -131,7 +166,10 @@ async function ramp(server: RunningServer, fleet: LoadFleet, registered: number,
     }
   }
   const passing = steps.filter((step) => step.passed);
-  const peak = passing.reduce<RampStep | undefined>((best, step) => (best === undefined || step.deliveriesPerSecond > best.deliveriesPerSecond ? step : best), undefined);
+  const peak = passing.reduce<RampStep | undefined>(
+    (best, step) => (best === undefined || step.deliveriesPerSecond > best.deliveriesPerSecond ? step : best),
+    undefined,
+  );
   return {
     steps,
     peakDeliveriesPerSecond: peak?.deliveriesPerSecond ?? 0,

@@ -46,7 +46,12 @@ export interface WindowResult {
   serverRssKibByPid: Record<string, number>;
 }
 
-export async function measureWindow(server: RunningServer, fleet: LoadFleet, registered: number, plan: SendPlan): Promise<WindowResult> {
+export async function measureWindow(
+  server: RunningServer,
+  fleet: LoadFleet,
+  registered: number,
+  plan: SendPlan,
+): Promise<WindowResult> {
   await fleet.reset();
   const before = sampleTree(server.pid);
   const startedAt = nowMicros();
@@ -71,7 +76,8 @@ export async function measureWindow(server: RunningServer, fleet: LoadFleet, reg
     deliveriesPerRead: report.chunks === 0 ? undefined : report.msgs / report.chunks,
     serverCpuMicros,
     serverCpuMicrosByPid: Object.fromEntries(cpuByPid),
-    serverSystemShare: serverCpuMicros === 0 ? 0 : sum(cpuMicrosBetween(before, after, 'systemMicros').values()) / serverCpuMicros,
+    serverSystemShare:
+      serverCpuMicros === 0 ? 0 : sum(cpuMicrosBetween(before, after, 'systemMicros').values()) / serverCpuMicros,
     serverCpuMicrosPerDelivery: report.msgs === 0 ? Number.NaN : serverCpuMicros / report.msgs,
     serverCores: serverCpuMicros / 1e6 / elapsedS,
     generatorCores: report.generatorCpuMicros.map((micros) => micros / 1e6 / elapsedS),

@@ -89,7 +89,11 @@ function readRssKib(pid: number): number | undefined {
 }
 
 /** CPU µs each process of the tree spent between two samples; one that started in between counts from 0. */
-export function cpuMicrosBetween(before: TreeSample, after: TreeSample, part: 'cpuMicros' | 'systemMicros' = 'cpuMicros'): Map<number, number> {
+export function cpuMicrosBetween(
+  before: TreeSample,
+  after: TreeSample,
+  part: 'cpuMicros' | 'systemMicros' = 'cpuMicros',
+): Map<number, number> {
   const spent = new Map<number, number>();
   for (const [pid, micros] of after[part]) spent.set(pid, micros - (before[part].get(pid) ?? 0));
   return spent;

@@ -28,7 +28,8 @@ function summarize(path: string): string {
   const nameOf = new Map<number, string>();
   for (const node of parsed.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
-    const file = url === '' ? '' : ` ${url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, '$1/')}:${lineNumber + 1}`;
+    const file =
+      url === '' ? '' : ` ${url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, '$1/')}:${lineNumber + 1}`;
     nameOf.set(node.id, `${functionName || '(anonymous)'}${file}`);
   }
   const selfMicros = new Map<string, number>();
@@ -44,8 +45,14 @@ function summarize(path: string): string {
     .filter(([name]) => name !== '(idle)')
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP)
-    .map(([name, micros]) => `${(micros / 1000).toFixed(1).padStart(9)} ms ${((micros / busyMicros) * 100).toFixed(1).padStart(5)} %  ${name}`);
-  return [`== ${basename(path)}: ${(busyMicros / 1000).toFixed(0)} ms busy of ${(totalMicros / 1000).toFixed(0)} ms`, ...rows].join('\n');
+    .map(
+      ([name, micros]) =>
+        `${(micros / 1000).toFixed(1).padStart(9)} ms ${((micros / busyMicros) * 100).toFixed(1).padStart(5)} %  ${name}`,
+    );
+  return [
+    `== ${basename(path)}: ${(busyMicros / 1000).toFixed(0)} ms busy of ${(totalMicros / 1000).toFixed(0)} ms`,
+    ...rows,
+  ].join('\n');
 }
 
 for (const path of process.argv.slice(2)) console.log(`${summarize(path)}\n`);

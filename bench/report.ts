@@ -28,7 +28,12 @@ export interface BenchResults {
 
 export function machineInfo(): BenchResults['machine'] {
   const cpus = os.cpus();
-  return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, clockTicksPerSecond: CLOCK_TICKS_PER_SECOND };
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    node: process.version,
+    clockTicksPerSecond: CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -62,7 +67,11 @@ function rowsFor(options: BenchOptions, withIdle: boolean): Row[] {
     { label: '  server CPU (cores)', value: (run) => run.fixed?.serverCores, digits: 2 },
     { label: '  of which kernel (%)', value: (run) => percent(run.fixed?.serverSystemShare), digits: 0 },
     { label: '  server RSS, all processes (MiB)', value: (run) => mib(run.fixed?.serverRssKib), digits: 1 },
-    { label: 'ramp: peak deliveries/s (p99 ≤ 50 ms, ≥ 98 %)', value: (run) => run.ramp?.peakDeliveriesPerSecond, digits: 0 },
+    {
+      label: 'ramp: peak deliveries/s (p99 ≤ 50 ms, ≥ 98 %)',
+      value: (run) => run.ramp?.peakDeliveriesPerSecond,
+      digits: 0,
+    },
     { label: '  at msg/s sent', value: (run) => run.ramp?.peakRate, digits: 0 },
     { label: '  most deliveries/s of any step', value: (run) => run.ramp?.maxDeliveriesPerSecond, digits: 0 },
   ];
@@ -73,11 +82,24 @@ function rowsFor(options: BenchOptions, withIdle: boolean): Row[] {
       { label: `idle ${connections}: connections established (s)`, value: (run) => idle(run)?.connectS, digits: 2 },
       { label: '  RSS per connection (KiB)', value: (run) => idle(run)?.rssPerConnectionKib, digits: 1 },
       { label: '  register all, until the last OK (s)', value: (run) => idle(run)?.registerS, digits: 2 },
-      { label: '  OKs within the storm limit (%)', value: (run) => percent(ratioOf(idle(run)?.registered, idle(run)?.connected)), digits: 1 },
+      {
+        label: '  OKs within the storm limit (%)',
+        value: (run) => percent(ratioOf(idle(run)?.registered, idle(run)?.connected)),
+        digits: 1,
+      },
       { label: '  JOIN storm, until the last JOIN (s)', value: (run) => idle(run)?.joinStormS, digits: 2 },
-      { label: '  JOINs delivered (%)', value: (run) => percent(ratioOf(idle(run)?.joinsReceived, idle(run)?.joinsExpected)), digits: 1 },
+      {
+        label: '  JOINs delivered (%)',
+        value: (run) => percent(ratioOf(idle(run)?.joinsReceived, idle(run)?.joinsExpected)),
+        digits: 1,
+      },
       // Meaningless once the server dropped clients (or replaced workers): shown only when all stayed.
-      { label: '  RSS per registered connection (KiB)', value: (run) => mapDefined(idle(run), (r) => (r.openAfterStorm === r.connected ? r.rssPerRegisteredKib : Number.NaN)), digits: 1 },
+      {
+        label: '  RSS per registered connection (KiB)',
+        value: (run) =>
+          mapDefined(idle(run), (r) => (r.openAfterStorm === r.connected ? r.rssPerRegisteredKib : Number.NaN)),
+        digits: 1,
+      },
       { label: '  connections still open after it', value: (run) => idle(run)?.openAfterStorm, digits: 0 },
     );
   });
@@ -86,7 +108,8 @@ function rowsFor(options: BenchOptions, withIdle: boolean): Row[] {
 
 const percent = (ratio: number | undefined) => (ratio === undefined ? undefined : ratio * 100);
 const mib = (kib: number | undefined) => (kib === undefined ? undefined : kib / 1024);
-const ratioOf = (part: number | undefined, whole: number | undefined) => (part === undefined || !whole ? undefined : part / whole);
+const ratioOf = (part: number | undefined, whole: number | undefined) =>
+  part === undefined || !whole ? undefined : part / whole;
 
 function format(value: number | undefined, digits: number): string {
   if (value === undefined || Number.isNaN(value)) return '—';
@@ -94,13 +117,17 @@ function format(value: number | undefined, digits: number): string {
 }
 
 function formatRatio(ours: number | undefined, theirs: number | undefined): string {
-  if (ours === undefined || theirs === undefined || Number.isNaN(ours) || Number.isNaN(theirs) || theirs === 0) return '—';
+  if (ours === undefined || theirs === undefined || Number.isNaN(ours) || Number.isNaN(theirs) || theirs === 0)
+    return '—';
   return `${(ours / theirs).toFixed(2)}×`;
 }
 
 /** The run of `target` to compare at `workers`: the single-process floor has only one. */
 function runAt(runs: TargetRun[], target: TargetName, workers: number): TargetRun | undefined {
-  return runs.find((run) => run.target === target && run.workers === workers) ?? runs.find((run) => run.target === target && run.workers === 1 && target.startsWith('net'));
+  return (
+    runs.find((run) => run.target === target && run.workers === workers) ??
+    runs.find((run) => run.target === target && run.workers === 1 && target.startsWith('net'))
+  );
 }
 
 export function formatTables(results: BenchResults): string {
@@ -110,20 +137,29 @@ export function formatTables(results: BenchResults): string {
     const rows = rowsFor(options, workers === Math.max(...options.workers));
     const columns = options.targets.map((target) => ({ target, run: runAt(runs, target, workers) }));
     const ours = columns.find((column) => column.target === 'clusterchat')?.run;
-    const comparisons = (['socketio', 'net'] as const).filter((target) => options.targets.includes(target) && ours !== undefined);
-    const header = ['figure', ...columns.map((column) => column.target), ...comparisons.map((target) => `clusterchat/${target}`)];
+    const comparisons = (['socketio', 'net'] as const).filter(
+      (target) => options.targets.includes(target) && ours !== undefined,
+    );
+    const header = [
+      'figure',
+      ...columns.map((column) => column.target),
+      ...comparisons.map((target) => `clusterchat/${target}`),
+    ];
     const table = rows
       .filter((row) => columns.some((column) => column.run !== undefined && row.value(column.run) !== undefined))
       .map((row) => [
         row.label,
         ...columns.map((column) => (column.run === undefined ? '—' : format(row.value(column.run), row.digits))),
-        ...comparisons.map((target) => formatRatio(ours && row.value(ours), mapDefined(runAt(runs, target, workers), row.value))),
+        ...comparisons.map((target) =>
+          formatRatio(ours && row.value(ours), mapDefined(runAt(runs, target, workers), row.value)),
+        ),
       ]);
     out.push(
       `\n== ${workers} worker${workers === 1 ? '' : 's'} (net floor: 1 process) · ${options.clients} clients, ${options.senders} senders, ${options.size}-byte messages ==`,
       alignTable([header, ...table]),
     );
-    for (const { target, run } of columns) if (run?.error !== undefined) out.push(`  ${target}: ${run.error.split('\n')[0]}`);
+    for (const { target, run } of columns)
+      if (run?.error !== undefined) out.push(`  ${target}: ${run.error.split('\n')[0]}`);
   }
   return out.join('\n');
 }
@@ -135,7 +171,11 @@ function mapDefined<T, R>(value: T | undefined, map: (value: T) => R | undefined
 function alignTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
-    .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
     .join('\n');
 }
 
@@ -153,11 +193,51 @@ interface TargetCheck {
 
 /** Issue 5's targets for clusterchat (there: 4 workers, 200 clients, 10 senders, 64 bytes, 500 msg/s). */
 const ISSUE_TARGETS: TargetCheck[] = [
-  { figure: 'server CPU per delivery (µs)', target: 3.0, netReference: 2.7, lowerIsBetter: true, at5000: false, value: (run) => run.fixed?.serverCpuMicrosPerDelivery, digits: 2 },
-  { figure: 'peak deliveries/s', target: 2e6, netReference: 405e3, lowerIsBetter: false, at5000: false, value: (run) => run.ramp?.peakDeliveriesPerSecond, digits: 0 },
-  { figure: 'p99 latency (ms)', target: 5, netReference: 2, lowerIsBetter: true, at5000: false, value: (run) => run.fixed?.latency.p99Ms, digits: 2 },
-  { figure: 'idle RSS per connection (KiB)', target: 8, netReference: 6.5, lowerIsBetter: true, at5000: false, value: (run) => run.idle?.[0]?.rssPerConnectionKib, digits: 1 },
-  { figure: '5 000 connections established (s)', target: 1, netReference: 0.6, lowerIsBetter: true, at5000: true, value: (run) => run.idle?.[0]?.connectS, digits: 2 },
+  {
+    figure: 'server CPU per delivery (µs)',
+    target: 3.0,
+    netReference: 2.7,
+    lowerIsBetter: true,
+    at5000: false,
+    value: (run) => run.fixed?.serverCpuMicrosPerDelivery,
+    digits: 2,
+  },
+  {
+    figure: 'peak deliveries/s',
+    target: 2e6,
+    netReference: 405e3,
+    lowerIsBetter: false,
+    at5000: false,
+    value: (run) => run.ramp?.peakDeliveriesPerSecond,
+    digits: 0,
+  },
+  {
+    figure: 'p99 latency (ms)',
+    target: 5,
+    netReference: 2,
+    lowerIsBetter: true,
+    at5000: false,
+    value: (run) => run.fixed?.latency.p99Ms,
+    digits: 2,
+  },
+  {
+    figure: 'idle RSS per connection (KiB)',
+    target: 8,
+    netReference: 6.5,
+    lowerIsBetter: true,
+    at5000: false,
+    value: (run) => run.idle?.[0]?.rssPerConnectionKib,
+    digits: 1,
+  },
+  {
+    figure: '5 000 connections established (s)',
+    target: 1,
+    netReference: 0.6,
+    lowerIsBetter: true,
+    at5000: true,
+    value: (run) => run.idle?.[0]?.connectS,
+    digits: 2,
+  },
 ];
 
 /**
@@ -171,7 +251,8 @@ export function formatTargetCheck(results: BenchResults): string {
   if (run === undefined) return '';
   const net = runAt(results.runs, 'net', workers);
   const idleCount = results.options.idleClients[0];
-  const verdict = (check: TargetCheck, value: number, target: number) => ((check.lowerIsBetter ? value <= target : value >= target) ? 'met' : 'MISSED');
+  const verdict = (check: TargetCheck, value: number, target: number) =>
+    (check.lowerIsBetter ? value <= target : value >= target) ? 'met' : 'MISSED';
   const rows = ISSUE_TARGETS.filter((check) => !check.at5000 || idleCount === 5000).flatMap((check) => {
     const value = check.value(run);
     if (value === undefined || Number.isNaN(value)) return [];

@@ -11,7 +11,14 @@ import { LoadFleet } from './load-fleet.js';
 import { runLoadModes } from './load-modes.js';
 import { MIN_PAYLOAD_BYTES } from './payload.js';
 import { buildReferenceServers } from './reference-build.js';
-import { formatTables, formatTargetCheck, machineInfo, writeResults, type BenchResults, type TargetRun } from './report.js';
+import {
+  formatTables,
+  formatTargetCheck,
+  machineInfo,
+  writeResults,
+  type BenchResults,
+  type TargetRun,
+} from './report.js';
 import { TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
 
 function positiveInteger(value: string): number {
@@ -33,14 +40,16 @@ function integerList(value: string): number[] {
 function targetList(value: string): TargetName[] {
   return value.split(',').map((part) => {
     const name = TARGET_NAMES.find((target) => target === part.trim());
-    if (name === undefined) throw new InvalidArgumentError(`unknown target "${part}" (one of ${TARGET_NAMES.join(', ')})`);
+    if (name === undefined)
+      throw new InvalidArgumentError(`unknown target "${part}" (one of ${TARGET_NAMES.join(', ')})`);
     return name;
   });
 }
 
 function messageSize(value: string): number {
   const size = positiveInteger(value);
-  if (size < MIN_PAYLOAD_BYTES || size > 4000) throw new InvalidArgumentError(`must be ${MIN_PAYLOAD_BYTES}–4000 bytes (the text carries a timestamp)`);
+  if (size < MIN_PAYLOAD_BYTES || size > 4000)
+    throw new InvalidArgumentError(`must be ${MIN_PAYLOAD_BYTES}–4000 bytes (the text carries a timestamp)`);
   return size;
 }
 
@@ -53,7 +62,11 @@ const program = new Command('bench')
   .option('--duration <seconds>', 'length of the fixed window', positiveNumber, 5)
   .option('--size <bytes>', 'message text size', messageSize, 64)
   .addOption(new Option('--mode <mode>', 'what to measure').choices(['fixed', 'ramp', 'idle', 'all']).default('all'))
-  .option('--targets <list>', `servers to compare (${TARGET_NAMES.join(', ')})`, targetList, ['clusterchat', 'socketio', 'net'])
+  .option('--targets <list>', `servers to compare (${TARGET_NAMES.join(', ')})`, targetList, [
+    'clusterchat',
+    'socketio',
+    'net',
+  ])
   .option('--generators <count>', 'load-generator processes', positiveInteger, 2)
   .option('--sampled <count>', 'clients per load generator that decode every latency', positiveInteger, 4)
   .option('--step <seconds>', 'length of one ramp step', positiveNumber, 2)
@@ -136,9 +149,12 @@ async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
         if (!target.clustered && runs.some((run) => run.target === name)) continue;
         const run: TargetRun = { target: name, workers: target.clustered ? workers : 1 };
         runs.push(run);
-        const log = (line: string) => console.error(`[${name} ×${run.workers}] ${line}`);
+        const log = (line: string) => {
+          console.error(`[${name} ×${run.workers}] ${line}`);
+        };
         try {
-          if (includesMode(options, 'fixed') || includesMode(options, 'ramp')) Object.assign(run, await runLoadModes(target, run.workers, fleet, options, log));
+          if (includesMode(options, 'fixed') || includesMode(options, 'ramp'))
+            Object.assign(run, await runLoadModes(target, run.workers, fleet, options, log));
           // Idle costs minutes at 10 000 connections: measured at the largest worker count only.
           if (includesMode(options, 'idle') && (workers === maxWorkers || !target.clustered)) {
             run.idle = await runIdleMode(target, target.clustered ? maxWorkers : 1, fleet, options, log);

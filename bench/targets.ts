@@ -96,7 +96,9 @@ function waitForListening(child: ChildProcess): Promise<{ host: string; port: nu
   return new Promise((resolve, reject) => {
     let stdout = '';
     let listening = false;
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      reject(new Error(`no "listening on" line within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
     child.stdout?.setEncoding('utf8');
     // Read to the end even once listening, so a chatty server never blocks on a full pipe.
     child.stdout?.on('data', (chunk: string) => {

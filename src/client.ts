@@ -60,14 +60,18 @@ function createProgram(): Command {
     .addOption(new Option('--nick <nick>', 'your nick (asked for on a terminal when missing)').argParser(parseNick))
     .addOption(new Option('--admin-token <token>', 'become an operator after connecting (AUTH)').argParser(parseToken))
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
-    .addOption(new Option('--retries <n>', 'connection attempts before giving up (also per reconnect)').default(5).argParser(parseRetries))
+    .addOption(
+      new Option('--retries <n>', 'connection attempts before giving up (also per reconnect)')
+        .default(5)
+        .argParser(parseRetries),
+    )
     .action(async (options: CliOptions) => {
       process.exitCode = await runClient(options);
     });
 }
 
 async function runClient(options: CliOptions): Promise<number> {
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
   let nick = options.nick;
   if (nick === undefined) {
     if (!interactive) throw new Error('--nick is required when stdin is not a terminal');

@@ -23,7 +23,9 @@ export function createLogger(
   const at = (lineLevel: LogLevel) =>
     LOG_LEVELS.indexOf(lineLevel) > floor
       ? () => {}
-      : (message: string) => write(`${new Date().toISOString()} [${lineLevel}] ${source}: ${message}\n`);
+      : (message: string) => {
+          write(`${new Date().toISOString()} [${lineLevel}] ${source}: ${message}\n`);
+        };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 

@@ -41,24 +41,84 @@ export function createPrimaryCommand(): Command {
   return new Command('clusterchat')
     .description('Start the chat server: a primary process that forks N workers sharing one TCP port.')
     .version(readVersion())
-    .addOption(new Option('-w, --workers <n|auto>', 'worker processes ("auto": one per CPU)').env('CHAT_WORKERS').default(4).argParser(parseWorkers))
+    .addOption(
+      new Option('-w, --workers <n|auto>', 'worker processes ("auto": one per CPU)')
+        .env('CHAT_WORKERS')
+        .default(4)
+        .argParser(parseWorkers),
+    )
     .addOption(new Option('-H, --host <host>', 'address to listen on').env('CHAT_HOST').default('127.0.0.1'))
-    .addOption(new Option('-p, --port <port>', 'TCP port (0 picks a free one and prints it)').env('CHAT_PORT').default(7000).argParser(parsePort))
-    .addOption(new Option('--max-line <bytes>', 'longest accepted line').default(DEFAULT_LIMITS.maxLine).argParser(parsePositiveInteger))
-    .addOption(new Option('--rate-limit <lines>', 'lines per second per connection').default(DEFAULT_LIMITS.rateLimit).argParser(parsePositiveInteger))
-    .addOption(new Option('--rate-burst <lines>', 'burst of lines per connection').default(DEFAULT_LIMITS.rateBurst).argParser(parsePositiveInteger))
-    .addOption(new Option('--ping-interval <seconds>', 'silence before the server sends PING').default(DEFAULT_LIMITS.pingInterval, seconds(DEFAULT_LIMITS.pingInterval)).argParser(parseSeconds))
-    .addOption(new Option('--ping-timeout <seconds>', 'silence before BYE ping timeout').default(DEFAULT_LIMITS.pingTimeout, seconds(DEFAULT_LIMITS.pingTimeout)).argParser(parseSeconds))
-    .addOption(new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer').default(DEFAULT_LIMITS.maxQueue).argParser(parsePositiveInteger))
-    .addOption(new Option('--max-clients <n>', 'connections for the whole server').default(10_000).argParser(parsePositiveInteger))
-    .addOption(new Option('--history <n>', 'public events kept for HISTORY').default(1000).argParser(parsePositiveInteger))
+    .addOption(
+      new Option('-p, --port <port>', 'TCP port (0 picks a free one and prints it)')
+        .env('CHAT_PORT')
+        .default(7000)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--max-line <bytes>', 'longest accepted line')
+        .default(DEFAULT_LIMITS.maxLine)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--rate-limit <lines>', 'lines per second per connection')
+        .default(DEFAULT_LIMITS.rateLimit)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--rate-burst <lines>', 'burst of lines per connection')
+        .default(DEFAULT_LIMITS.rateBurst)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--ping-interval <seconds>', 'silence before the server sends PING')
+        .default(DEFAULT_LIMITS.pingInterval, seconds(DEFAULT_LIMITS.pingInterval))
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--ping-timeout <seconds>', 'silence before BYE ping timeout')
+        .default(DEFAULT_LIMITS.pingTimeout, seconds(DEFAULT_LIMITS.pingTimeout))
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer')
+        .default(DEFAULT_LIMITS.maxQueue)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--max-clients <n>', 'connections for the whole server')
+        .default(10_000)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--history <n>', 'public events kept for HISTORY').default(1000).argParser(parsePositiveInteger),
+    )
     .addOption(new Option('--data-dir <dir>', 'where history.jsonl is kept').env('CHAT_DATA_DIR').default('./data'))
     .addOption(new Option('--no-persist', 'keep the history in memory only (a restart starts a new epoch)'))
-    .addOption(new Option('--admin-token <token>', 'operator token for AUTH (none: AUTH always fails)').env('CHAT_ADMIN_TOKEN').default(''))
-    .addOption(new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced').default(5_000, '5').argParser(parseSeconds))
-    .addOption(new Option('--heartbeat-timeout <seconds>', 'silence after which a worker counts as hung and is replaced').default(5_000, '5').argParser(parseSeconds))
-    .addOption(new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`).env('CHAT_LOG_LEVEL').default('info').argParser(parseLogLevel))
-    .addHelpText('after', '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.')
+    .addOption(
+      new Option('--admin-token <token>', 'operator token for AUTH (none: AUTH always fails)')
+        .env('CHAT_ADMIN_TOKEN')
+        .default(''),
+    )
+    .addOption(
+      new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced')
+        .default(5_000, '5')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--heartbeat-timeout <seconds>', 'silence after which a worker counts as hung and is replaced')
+        .default(5_000, '5')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`)
+        .env('CHAT_LOG_LEVEL')
+        .default('info')
+        .argParser(parseLogLevel),
+    )
+    .addHelpText(
+      'after',
+      '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.',
+    )
     .action(async (options: CliOptions) => {
       const log = createLogger('primary', options.logLevel);
       await runPrimary(

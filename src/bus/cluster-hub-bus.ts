@@ -117,7 +117,9 @@ export class ClusterHubBus implements HubBus {
     if (this.#scheduled) return;
     this.#scheduled = true;
     const durable = this.#options.durable;
-    setImmediate(() => (durable === undefined ? this.flush() : void this.#flushDurably(durable)));
+    setImmediate(() => {
+      durable === undefined ? this.flush() : void this.#flushDurably(durable);
+    });
   }
 }
 

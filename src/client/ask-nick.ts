@@ -2,10 +2,19 @@
 import readline from 'node:readline/promises';
 import { isValidNick } from '../protocol/index.js';
 
-export async function askNick(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string | undefined> {
+export async function askNick(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): Promise<string | undefined> {
   const rl = readline.createInterface({ input, output, terminal: true });
-  const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
-  rl.on('SIGINT', () => rl.close());
+  const ended = new Promise<undefined>((resolve) =>
+    rl.once('close', () => {
+      resolve(undefined);
+    }),
+  );
+  rl.on('SIGINT', () => {
+    rl.close();
+  });
   try {
     for (;;) {
       const answer = await Promise.race([rl.question('nick: '), ended]);

@@ -27,7 +27,8 @@ export class Backoff {
   constructor(options: Partial<BackoffOptions> = {}) {
     const merged = { ...DEFAULT_BACKOFF, ...options };
     for (const name of ['initialDelayMs', 'maxDelayMs'] as const) {
-      if (!(Number.isFinite(merged[name]) && merged[name] > 0)) throw new RangeError(`${name} must be a positive number`);
+      if (!(Number.isFinite(merged[name]) && merged[name] > 0))
+        throw new RangeError(`${name} must be a positive number`);
     }
     if (!(Number.isFinite(merged.factor) && merged.factor >= 1)) throw new RangeError('factor must be a number >= 1');
     this.#options = merged;

@@ -28,11 +28,17 @@ export class ChatClient extends ChatSession {
   }
 
   users(): Promise<string[]> {
-    return this.command('USERS', 'USERS', (data) => data.split(' ').slice(1).filter((nick) => nick !== ''));
+    return this.command('USERS', 'USERS', (data) =>
+      data
+        .split(' ')
+        .slice(1)
+        .filter((nick) => nick !== ''),
+    );
   }
 
   history(last: number): Promise<HistoryResult> {
-    if (!(Number.isInteger(last) && last >= 0)) return Promise.reject(new InvalidCommandError('BAD_ARGS', 'history wants a count >= 0'));
+    if (!(Number.isInteger(last) && last >= 0))
+      return Promise.reject(new InvalidCommandError('BAD_ARGS', 'history wants a count >= 0'));
     return this.#historyCommand(`HISTORY ${last}`);
   }
 

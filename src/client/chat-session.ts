@@ -4,12 +4,26 @@
  * typed commands on top (and documents the queueing policy).
  */
 import { EventEmitter } from 'node:events';
-import { hasControlCharacters, isValidNick, PROTOCOL_NAME, type PublicEvent, type PublicEventType, type ServerLine } from '../protocol/index.js';
+import {
+  hasControlCharacters,
+  isValidNick,
+  PROTOCOL_NAME,
+  type PublicEvent,
+  type PublicEventType,
+  type ServerLine,
+} from '../protocol/index.js';
 import { Backoff } from './backoff.js';
 import { resolveClientOptions, type ChatClientOptions } from './client-options.js';
 import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
 import { Connection } from './connection.js';
-import { ClientClosedError, ConnectFailedError, ConnectionLostError, describeError, InvalidCommandError, ServerReplyError } from './errors.js';
+import {
+  ClientClosedError,
+  ConnectFailedError,
+  ConnectionLostError,
+  describeError,
+  InvalidCommandError,
+  ServerReplyError,
+} from './errors.js';
 import type { ChatClientEvents, ClientState, Welcome } from './events.js';
 import { PublicStream } from './public-stream.js';
 
@@ -43,11 +57,14 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   constructor(options: Partial<ChatClientOptions> & { nick: string }) {
     super();
     this.options = resolveClientOptions(options);
-    if (!isValidNick(this.options.nick)) throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+    if (!isValidNick(this.options.nick))
+      throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
     this.#backoff = new Backoff(this.options.backoff);
     this.#queue = new CommandQueue(this.options.maxQueued);
     this.#stream = new PublicStream({
-      event: (event) => this.#emitPublic(event),
+      event: (event) => {
+        this.#emitPublic(event);
+      },
       gap: (after, missing) => this.emit('gap', { after, missing }),
     });
   }
@@ -96,7 +113,9 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
         verb,
         line,
         expectsReply: true,
-        settle: (reply) => (reply.kind === 'ok' ? resolve(parse(reply.data)) : reject(new ServerReplyError(reply.code, reply.text))),
+        settle: (reply) => {
+          reply.kind === 'ok' ? resolve(parse(reply.data)) : reject(new ServerReplyError(reply.code, reply.text));
+        },
         fail: reject,
       });
     });
@@ -121,7 +140,8 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   }
 
   #checkLine(line: string): void {
-    if (hasControlCharacters(line)) throw new InvalidCommandError('BAD_TEXT', 'text holds control characters (a newline, an escape…)');
+    if (hasControlCharacters(line))
+      throw new InvalidCommandError('BAD_TEXT', 'text holds control characters (a newline, an escape…)');
     if (Buffer.byteLength(line) > this.options.maxLineBytes) {
       throw new InvalidCommandError('TOO_LONG', `line longer than ${this.options.maxLineBytes} bytes`);
     }
@@ -144,7 +164,9 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
         verb,
         line,
         expectsReply: true,
-        settle: (reply: Reply) => (reply.kind === 'ok' ? resolve(reply.data) : reject(new ServerReplyError(reply.code, reply.text))),
+        settle: (reply: Reply) => {
+          reply.kind === 'ok' ? resolve(reply.data) : reject(new ServerReplyError(reply.code, reply.text));
+        },
         fail: reject,
       });
     });
@@ -157,11 +179,20 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     this.emit('connecting', { attempt: this.#failures + 1, attempts: this.options.retries, address: this.#address() });
     const connection = new Connection(
       { host: this.options.host, port: this.options.port, maxLineBytes: this.options.maxIncomingLineBytes },
-      { line: (line) => this.#onLine(connection, line), closed: (error) => this.#onClosed(connection, error) },
+      {
+        line: (line) => {
+          this.#onLine(connection, line);
+        },
+        closed: (error) => {
+          this.#onClosed(connection, error);
+        },
+      },
     );
     this.#connection = connection;
     const seconds = this.options.greetingTimeoutMs / 1000;
-    this.#timer = setTimeout(() => connection.destroy(new Error(`no WELCOME within ${seconds}s`)), this.options.greetingTimeoutMs);
+    this.#timer = setTimeout(() => {
+      connection.destroy(new Error(`no WELCOME within ${seconds}s`));
+    }, this.options.greetingTimeoutMs);
   }
 
   #onLine(connection: Connection, line: ServerLine): void {
@@ -233,7 +264,10 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
       else this.#stream.release();
     } catch (error) {
       if (connection !== this.#connection || connection.closed) return;
-      this.#finish(error instanceof ServerReplyError ? `cannot register as ${this.nick}: ${error.message}` : String(error), toError(error));
+      this.#finish(
+        error instanceof ServerReplyError ? `cannot register as ${this.nick}: ${error.message}` : String(error),
+        toError(error),
+      );
       return;
     }
     if (connection !== this.#connection || connection.closed) return;
@@ -250,7 +284,11 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
         await this.#internal('REGISTER', `REGISTER ${this.nick}`);
         return;
       } catch (error) {
-        const retry = reconnected && error instanceof ServerReplyError && error.code === 'NICK_TAKEN' && tries <= this.options.nickRetries;
+        const retry =
+          reconnected &&
+          error instanceof ServerReplyError &&
+          error.code === 'NICK_TAKEN' &&
+          tries <= this.options.nickRetries;
         if (!retry) throw error;
       }
       await new Promise<void>((resolve) => {
@@ -301,7 +339,10 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
       this.#failures++;
     }
     if (this.#failures >= this.options.retries) {
-      this.#finish(`gave up after ${this.#failures} attempts: ${reason}`, new ConnectFailedError(this.#address(), this.#failures, error ?? new Error(reason)));
+      this.#finish(
+        `gave up after ${this.#failures} attempts: ${reason}`,
+        new ConnectFailedError(this.#address(), this.#failures, error ?? new Error(reason)),
+      );
       return;
     }
     this.#scheduleAttempt(Math.max(1, this.#failures), reason);
@@ -311,7 +352,9 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     const delayMs = this.#backoff.delay(failures);
     this.#state = this.#everConnected ? 'reconnecting' : 'connecting';
     this.emit('reconnecting', { attempt: this.#failures + 1, attempts: this.options.retries, delayMs, reason });
-    this.#timer = setTimeout(() => this.#attempt(), delayMs);
+    this.#timer = setTimeout(() => {
+      this.#attempt();
+    }, delayMs);
   }
 
   #finish(reason: string, error: Error | undefined): void {

@@ -23,7 +23,8 @@ export function parsePort(value: string): number {
 }
 
 export function parseHost(value: string): string {
-  if (value.trim() === '' || /\s/.test(value)) throw new InvalidArgumentError('host must be a host name or an IP address.');
+  if (value.trim() === '' || /\s/.test(value))
+    throw new InvalidArgumentError('host must be a host name or an IP address.');
   return value;
 }
 
@@ -41,6 +42,7 @@ export function parseRetries(value: string): number {
 }
 
 export function parseToken(value: string): string {
-  if (value === '' || /\s/.test(value)) throw new InvalidArgumentError('admin token must be non-empty, without spaces.');
+  if (value === '' || /\s/.test(value))
+    throw new InvalidArgumentError('admin token must be non-empty, without spaces.');
   return value;
 }

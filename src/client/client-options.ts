@@ -40,9 +40,19 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'nick'> = {
 
 export function resolveClientOptions(options: Partial<ChatClientOptions> & { nick: string }): ChatClientOptions {
   const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
-  const counts = ['port', 'retries', 'greetingTimeoutMs', 'maxQueued', 'maxLineBytes', 'maxIncomingLineBytes', 'nickRetries', 'replayOnNewEpoch'] as const;
+  const counts = [
+    'port',
+    'retries',
+    'greetingTimeoutMs',
+    'maxQueued',
+    'maxLineBytes',
+    'maxIncomingLineBytes',
+    'nickRetries',
+    'replayOnNewEpoch',
+  ] as const;
   for (const name of counts) {
-    if (!(Number.isInteger(resolved[name]) && resolved[name] > 0)) throw new RangeError(`${name} must be a positive integer`);
+    if (!(Number.isInteger(resolved[name]) && resolved[name] > 0))
+      throw new RangeError(`${name} must be a positive integer`);
   }
   return resolved;
 }

@@ -33,13 +33,21 @@ export class Connection {
         // A destroy() from a line handler must stop the rest of the chunk being delivered.
         if (!this.#socket.destroyed) this.#sink.line(parseServerLine(bytes.toString('utf8')));
       },
-      tooLong: () => this.destroy(new Error(`server sent a line longer than ${options.maxLineBytes} bytes`)),
+      tooLong: () => {
+        this.destroy(new Error(`server sent a line longer than ${options.maxLineBytes} bytes`));
+      },
     });
     this.#socket = net.connect({ host: options.host, port: options.port });
     this.#socket.setNoDelay(true);
-    this.#socket.on('data', (chunk: Buffer) => this.#socketOnData(chunk));
-    this.#socket.on('error', (error: Error) => this.#socketOnError(error));
-    this.#socket.on('close', () => this.#socketOnClose());
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#socketOnData(chunk);
+    });
+    this.#socket.on('error', (error: Error) => {
+      this.#socketOnError(error);
+    });
+    this.#socket.on('close', () => {
+      this.#socketOnClose();
+    });
   }
 
   get closed(): boolean {

@@ -47,7 +47,9 @@ export class ConsoleSession {
   async run(): Promise<number> {
     const { host, port } = this.#client.options;
     // On a terminal readline turns Ctrl-C into its own event; this covers pipes and the connect phase.
-    const onSigint = () => this.#interrupt();
+    const onSigint = () => {
+      this.#interrupt();
+    };
     process.on('SIGINT', onSigint);
     try {
       this.#screen.working(`connecting to ${host}:${port}`);
@@ -69,20 +71,35 @@ export class ConsoleSession {
   async #converse(): Promise<number> {
     if (this.#adminToken !== undefined) {
       await this.#client.auth(this.#adminToken).then(
-        () => this.#status('operator rights granted'),
-        (error: unknown) => this.#screen.print(formatError(error, this.#screen.style)),
+        () => {
+          this.#status('operator rights granted');
+        },
+        (error: unknown) => {
+          this.#screen.print(formatError(error, this.#screen.style));
+        },
       );
     }
     // Kicked or gone already (during the AUTH): #onClosed has ended the session.
     if (this.#client.state === 'closed') return this.#ended;
-    const pacer = new InputPacer({ line: (text) => this.#onInput(text), end: () => this.#quit('') });
+    const pacer = new InputPacer({
+      line: (text) => {
+        this.#onInput(text);
+      },
+      end: () => {
+        this.#quit('');
+      },
+    });
     this.#screen.readInput({
-      line: (text) => pacer.push(text),
+      line: (text) => {
+        pacer.push(text);
+      },
       interrupt: () => {
         pacer.stop();
         this.#interrupt();
       },
-      end: () => pacer.end(),
+      end: () => {
+        pacer.end();
+      },
     });
     return this.#ended;
   }
@@ -91,14 +108,22 @@ export class ConsoleSession {
     const client = this.#client;
     const screen = this.#screen;
     const style = screen.style;
-    client.on('public', (event) => screen.print(formatPublicEvent(event, style)));
-    client.on('dm', (dm) => screen.print(formatReceivedDm(dm, style)));
-    client.on('gap', ({ after, missing }) => this.#status(`${missing} events no longer retained (seq ${after + 1}-${after + missing})`));
+    client.on('public', (event) => {
+      screen.print(formatPublicEvent(event, style));
+    });
+    client.on('dm', (dm) => {
+      screen.print(formatReceivedDm(dm, style));
+    });
+    client.on('gap', ({ after, missing }) => {
+      this.#status(`${missing} events no longer retained (seq ${after + 1}-${after + missing})`);
+    });
     client.on('connected', ({ workerId, nick, reconnected }) => {
       this.#toldQueued = false;
       screen.done(`${reconnected ? 'reconnected' : 'connected'} to worker ${workerId} as ${nick}`);
     });
-    client.on('disconnected', ({ reason }) => this.#status(`disconnected: ${reason}`));
+    client.on('disconnected', ({ reason }) => {
+      this.#status(`disconnected: ${reason}`);
+    });
     client.on('reconnecting', ({ attempt, attempts, delayMs, reason }) => {
       const what = client.welcome === undefined ? 'connecting' : 'reconnecting';
       // The first attempt after a drop follows the "disconnected" line, which already gave the reason.
@@ -109,7 +134,9 @@ export class ConsoleSession {
       const replayed = `replayed ${count} event${count === 1 ? '' : 's'}`;
       this.#status(newEpoch ? `history was reset (new epoch ${epoch}): old seqs are void; ${replayed}` : replayed);
     });
-    client.on('closed', ({ reason }) => this.#onClosed(reason));
+    client.on('closed', ({ reason }) => {
+      this.#onClosed(reason);
+    });
   }
 
   #onInput(text: string): void {
@@ -207,7 +234,9 @@ export class ConsoleSession {
       return;
     }
     this.#quit('');
-    setTimeout(() => this.#client.close('quit timed out'), this.#quitTimeoutMs).unref();
+    setTimeout(() => {
+      this.#client.close('quit timed out');
+    }, this.#quitTimeoutMs).unref();
   }
 
   #onClosed(reason: string): void {

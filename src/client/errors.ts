@@ -52,7 +52,11 @@ export class ConnectFailedError extends ChatClientError {
 
   constructor(address: string, attempts: number, cause: Error | undefined) {
     const why = cause === undefined ? 'no reason given' : describeError(cause);
-    super('CONNECT_FAILED', `cannot connect to ${address}: ${why} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { cause });
+    super(
+      'CONNECT_FAILED',
+      `cannot connect to ${address}: ${why} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      { cause },
+    );
     this.attempts = attempts;
   }
 }

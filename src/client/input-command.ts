@@ -50,7 +50,8 @@ export function parseInput(line: string): InputCommand {
     case 'history': {
       const count = rest.trim();
       if (count === '') return { kind: 'history', count: DEFAULT_HISTORY_COUNT };
-      if (!/^[0-9]{1,7}$/.test(count) || Number(count) > MAX_HISTORY_COUNT) return invalid('usage: /history [n], n a whole number');
+      if (!/^[0-9]{1,7}$/.test(count) || Number(count) > MAX_HISTORY_COUNT)
+        return invalid('usage: /history [n], n a whole number');
       return { kind: 'history', count: Number(count) };
     }
     case 'auth':

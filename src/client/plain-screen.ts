@@ -34,8 +34,12 @@ export class PlainScreen implements Screen {
 
   readInput(handlers: InputHandlers): void {
     this.#rl = readline.createInterface({ input: this.#input, terminal: false });
-    this.#rl.on('line', (text: string) => handlers.line(text));
-    this.#rl.on('close', () => handlers.end());
+    this.#rl.on('line', (text: string) => {
+      handlers.line(text);
+    });
+    this.#rl.on('close', () => {
+      handlers.end();
+    });
   }
 
   close(): void {

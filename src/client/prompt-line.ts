@@ -53,14 +53,21 @@ export class PromptLine {
   constructor(options: PromptLineOptions, handlers: PromptLineHandlers) {
     this.#output = options.output;
     this.#echo = new MutableOutput(options.output);
-    this.#rl = readline.createInterface({ input: options.input, output: this.#echo, terminal: true, prompt: options.prompt });
+    this.#rl = readline.createInterface({
+      input: options.input,
+      output: this.#echo,
+      terminal: true,
+      prompt: options.prompt,
+    });
     this.#rl.on('line', (text: string) => {
       // The sent line comes back from the server with its time; the typed copy would double it.
       if (this.#visible) this.#eraseSubmitted(options.prompt, text);
       handlers.line(text);
       if (this.#visible) this.#rl.prompt();
     });
-    this.#rl.on('SIGINT', () => handlers.interrupt());
+    this.#rl.on('SIGINT', () => {
+      handlers.interrupt();
+    });
     this.#rl.on('close', () => {
       if (this.#closed) return;
       this.#closed = true;

@@ -71,7 +71,10 @@ export class TtyScreen implements Screen {
   }
 
   readInput(handlers: InputHandlers): void {
-    this.#prompt = new PromptLine({ input: this.#options.input, output: this.#options.output, prompt: this.#options.prompt }, handlers);
+    this.#prompt = new PromptLine(
+      { input: this.#options.input, output: this.#options.output, prompt: this.#options.prompt },
+      handlers,
+    );
     if (this.#spinner === undefined) this.#prompt.show();
   }
 

@@ -52,7 +52,12 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     epoch: restored.epoch,
     lastSeq: restored.lastSeq,
     maxClients: options.maxClients,
-    onPublish: file === undefined ? undefined : (event) => file.append(event),
+    onPublish:
+      file === undefined
+        ? undefined
+        : (event) => {
+            file.append(event);
+          },
   });
   const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
   supervisor = new Supervisor({
@@ -73,7 +78,9 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   });
   const running = supervisor;
 
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => running.handoff(socket));
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    running.handoff(socket);
+  });
   let stopping = false;
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
   // cannot read): it is killed rather than left behind as an orphan holding its clients.
@@ -122,7 +129,10 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   process.send?.('ready');
 }
 
-async function openHistory(options: PrimaryOptions, log: Logger): Promise<{ file?: HistoryFile; restored: RestoredHistory }> {
+async function openHistory(
+  options: PrimaryOptions,
+  log: Logger,
+): Promise<{ file?: HistoryFile; restored: RestoredHistory }> {
   if (options.dataDir === undefined) {
     return { restored: { epoch: newEpoch(), lastSeq: 0, events: [], fresh: true } };
   }

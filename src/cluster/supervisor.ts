@@ -87,7 +87,9 @@ export class Supervisor {
   /** Forks every worker; resolves once all of them take connections. */
   async start(): Promise<void> {
     const records = Array.from({ length: this.#options.workers }, () => this.#fork());
-    this.#watchTimer = setInterval(() => this.#watch(), this.#options.watchInterval);
+    this.#watchTimer = setInterval(() => {
+      this.#watch();
+    }, this.#options.watchInterval);
     const ready = await Promise.all(records.map((record) => record.ready));
     if (ready.includes(false)) throw new Error('a worker died while starting');
   }
@@ -183,9 +185,15 @@ export class Supervisor {
       markExited,
     };
     this.#records.set(worker.id, record);
-    worker.on('message', (message: unknown) => this.#onMessage(record, message));
-    worker.on('error', (error) => this.#options.log.debug(`worker ${record.id}: ${error.message}`));
-    worker.on('exit', (code, signal) => this.#onExit(record, code, signal));
+    worker.on('message', (message: unknown) => {
+      this.#onMessage(record, message);
+    });
+    worker.on('error', (error) => {
+      this.#options.log.debug(`worker ${record.id}: ${error.message}`);
+    });
+    worker.on('exit', (code, signal) => {
+      this.#onExit(record, code, signal);
+    });
     return record;
   }
 
@@ -261,7 +269,9 @@ export class Supervisor {
       return;
     }
     const delay = Math.min(MAX_RESPAWN_DELAY_MS, 250 * 2 ** extra);
-    this.#options.log.warn(`crash loop: ${this.#deaths.length} deaths in ${CRASH_WINDOW_MS / 1000} s; respawning in ${delay} ms`);
+    this.#options.log.warn(
+      `crash loop: ${this.#deaths.length} deaths in ${CRASH_WINDOW_MS / 1000} s; respawning in ${delay} ms`,
+    );
     setTimeout(() => {
       if (!this.#stopping) this.#fork();
     }, delay);

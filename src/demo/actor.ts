@@ -104,7 +104,9 @@ export class Actor {
       this.#waiters.push(waiter);
     });
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.#failure(pattern, 'timeout', timeoutMs, from)), timeoutMs);
+      timer = setTimeout(() => {
+        reject(this.#failure(pattern, 'timeout', timeoutMs, from));
+      }, timeoutMs);
     });
     const endedFirst = this.ended.then(() => {
       throw this.#failure(pattern, 'ended', timeoutMs, from);
@@ -149,6 +151,9 @@ export class Actor {
     const what = `[${this.name}] to print a line matching ${pattern}`;
     const reason = why === 'timeout' ? `nothing matched within ${timeoutMs / 1000} s` : 'the process ended first';
     const recent = this.lines.slice(Math.max(from, this.lines.length - 8));
-    return new DemoFailure(`expected ${what}; ${reason}`, recent.map((line) => `[${this.name}] ${line}`));
+    return new DemoFailure(
+      `expected ${what}; ${reason}`,
+      recent.map((line) => `[${this.name}] ${line}`),
+    );
   }
 }

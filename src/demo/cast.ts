@@ -36,7 +36,9 @@ export class Cast {
   }
 
   startServer(args: readonly string[]): Actor {
-    return this.#start(SERVER_NAME, PRIMARY_PATH, args, (line) => this.#trackWorkers(line));
+    return this.#start(SERVER_NAME, PRIMARY_PATH, args, (line) => {
+      this.#trackWorkers(line);
+    });
   }
 
   startClient(nick: string, host: string, port: number): Actor {
@@ -69,7 +71,9 @@ export class Cast {
         watch(line);
         this.#transcript.output(name, line);
       },
-      onInput: (_, line) => this.#transcript.input(name, line),
+      onInput: (_, line) => {
+        this.#transcript.input(name, line);
+      },
     });
     this.#actors.set(name, actor);
     return actor;

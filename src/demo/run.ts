@@ -32,7 +32,8 @@ const EXIT_INTERRUPTED = 130;
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('must be a number of seconds, 0 or more');
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
+    throw new InvalidArgumentError('must be a number of seconds, 0 or more');
   return seconds * 1000;
 }
 
@@ -47,12 +48,27 @@ function createProgram(): Command {
     .description('Run the defense scenario against the built server and client, checking every step.')
     .option('--tmux', 'show the run in a tmux session, one pane per process', false)
     .option('--transcript <file>', 'also write the transcript to this file')
-    .addOption(new Option('--timeout <seconds>', 'how long any expected line may take').default(15_000, '15').argParser(parseSeconds))
-    .addOption(new Option('--pace <seconds>', 'pause between steps (default: 0, with --tmux 2)').argParser(parseSeconds))
-    .addOption(new Option('--linger <seconds>', 'with --tmux: keep the session this long after the end').default(20_000, '20').argParser(parseSeconds))
+    .addOption(
+      new Option('--timeout <seconds>', 'how long any expected line may take')
+        .default(15_000, '15')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--pace <seconds>', 'pause between steps (default: 0, with --tmux 2)').argParser(parseSeconds),
+    )
+    .addOption(
+      new Option('--linger <seconds>', 'with --tmux: keep the session this long after the end')
+        .default(20_000, '20')
+        .argParser(parseSeconds),
+    )
     .option('--session <name>', 'with --tmux: the tmux session name', 'clusterchat-demo')
     .option('--no-attach', 'with --tmux: do not put this terminal in the session, even on a TTY')
-    .addOption(new Option('--stop-after <step>', 'run the first steps only, to look at that moment (the screenshot does)').argParser(parseStep))
+    .addOption(
+      new Option(
+        '--stop-after <step>',
+        'run the first steps only, to look at that moment (the screenshot does)',
+      ).argParser(parseStep),
+    )
     .action(async (options: DemoOptions) => {
       process.exitCode = await runDemo(options);
     });
@@ -69,12 +85,13 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const stage = options.tmux
     ? TmuxStage.open({ session: options.session, actors: [SERVER_NAME, ...NICKS], width: 230, height: 66 })
     : undefined;
-  const viewing = stage !== undefined && options.attach && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const viewing = stage !== undefined && options.attach && process.stdout.isTTY && process.stdin.isTTY;
   // While this terminal shows the tmux session, the transcript waits and is printed afterwards.
   if (!viewing) transcript.addSink(new StreamSink(process.stdout));
   if (stage !== undefined) {
     transcript.addSink(stage);
-    if (!viewing) process.stdout.write(`demo: tmux session ${stage.session}; watch it with: tmux attach -t ${stage.session}\n`);
+    if (!viewing)
+      process.stdout.write(`demo: tmux session ${stage.session}; watch it with: tmux attach -t ${stage.session}\n`);
   }
   const viewer = viewing ? stage.attach() : undefined;
 
@@ -104,7 +121,9 @@ async function runDemo(options: DemoOptions): Promise<number> {
   let code = 0;
   try {
     const ran = await scenario.run(options.stopAfter);
-    transcript.pass(`demo passed: ${ran === scenario.steps.length ? 'every step' : `the first ${ran} steps`} behaved as expected`);
+    transcript.pass(
+      `demo passed: ${ran === scenario.steps.length ? 'every step' : `the first ${ran} steps`} behaved as expected`,
+    );
   } catch (error) {
     code = EXIT_FAILED;
     reportFailure(transcript, error);
@@ -115,7 +134,10 @@ async function runDemo(options: DemoOptions): Promise<number> {
     const closing = `the tmux session closes in ${options.linger / 1000} s`;
     if (viewing) transcript.remark(`${closing} (Ctrl-b d leaves it now)`);
     else process.stdout.write(`demo: ${closing}\n`);
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, options.linger)), viewer ?? new Promise(() => {})]);
+    await Promise.race([
+      new Promise((resolve) => setTimeout(resolve, options.linger)),
+      viewer ?? new Promise(() => {}),
+    ]);
     stage.close();
     if (viewing) for (const entry of transcript.entries) process.stdout.write(`${formatEntry(entry)}\n`);
   }

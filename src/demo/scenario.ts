@@ -48,17 +48,32 @@ export class DefenseScenario {
   get steps(): readonly Step[] {
     const [alice, bob, carol, dave] = this.#o.nicks;
     return [
-      { title: `Start the server: the primary forks ${this.#o.workers} workers on a free port`, run: () => this.#startServer() },
+      {
+        title: `Start the server: the primary forks ${this.#o.workers} workers on a free port`,
+        run: () => this.#startServer(),
+      },
       { title: `${this.#o.nicks.length} clients connect, one after the other`, run: () => this.#connectClients() },
-      { title: 'A public conversation: every line reaches every screen, the sender too', run: () => this.#converse(alice, bob) },
+      {
+        title: 'A public conversation: every line reaches every screen, the sender too',
+        run: () => this.#converse(alice, bob),
+      },
       { title: `A private message: /msg ${alice} reaches ${alice} only`, run: () => this.#privateMessage(bob, alice) },
       { title: `/users lists everyone, whichever worker serves them`, run: () => this.#listUsers(carol) },
       { title: `An operator announcement: /auth, then /announce`, run: () => this.#announce(alice) },
       { title: `${carol} vanishes: SIGKILL, no QUIT`, run: () => this.#vanish(carol) },
-      { title: `kill -9 the worker serving ${bob}: the primary replaces it, ${bob} reconnects and fills the gap`, run: () => this.#killWorker(bob, [alice, dave]) },
-      { title: 'Every screen holds the same public stream, in the same order', run: () => this.#compareStreams([alice, bob, dave], dave, [carol, dave]) },
+      {
+        title: `kill -9 the worker serving ${bob}: the primary replaces it, ${bob} reconnects and fills the gap`,
+        run: () => this.#killWorker(bob, [alice, dave]),
+      },
+      {
+        title: 'Every screen holds the same public stream, in the same order',
+        run: () => this.#compareStreams([alice, bob, dave], dave, [carol, dave]),
+      },
       { title: 'Graceful shutdown: SIGTERM to the primary', run: () => this.#shutdown() },
-      { title: 'The clients try to reconnect; Ctrl-C (SIGINT) ends each one cleanly', run: () => this.#interruptClients() },
+      {
+        title: 'The clients try to reconnect; Ctrl-C (SIGINT) ends each one cleanly',
+        run: () => this.#interruptClients(),
+      },
     ];
   }
 
@@ -76,8 +91,17 @@ export class DefenseScenario {
   async #startServer(): Promise<void> {
     const { cast, workers, adminToken } = this.#o;
     const server = cast.startServer([
-      '--workers', String(workers), '--host', '127.0.0.1', '--port', '0',
-      '--no-persist', '--admin-token', adminToken, '--log-level', 'info',
+      '--workers',
+      String(workers),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-persist',
+      '--admin-token',
+      adminToken,
+      '--log-level',
+      'info',
     ]);
     const listening = await server.waitFor(serverLines.listening(workers), this.#o.timeoutMs);
     this.#host = listening[1]!;
@@ -141,7 +165,8 @@ export class DefenseScenario {
     const client = this.#client(victim);
     client.signal('SIGKILL');
     const status = await client.ended;
-    if (status.signal !== 'SIGKILL') throw new DemoFailure(`expected ${victim} to die of SIGKILL; it exited with ${status.code}`);
+    if (status.signal !== 'SIGKILL')
+      throw new DemoFailure(`expected ${victim} to die of SIGKILL; it exited with ${status.code}`);
     await this.#all(others, clientLines.leave(victim, 'disconnected'), marks);
     this.#pass(`${others.join(', ')} saw ${victim} leave (disconnected)`);
   }
@@ -150,7 +175,8 @@ export class DefenseScenario {
     const { cast, timeoutMs } = this.#o;
     const workerId = this.#workerOf.get(victim)!;
     const shared = senders.filter((nick) => this.#workerOf.get(nick) === workerId);
-    if (shared.length > 0) throw new DemoFailure(`expected ${victim} to have worker ${workerId} to itself; ${shared.join(', ')} share it`);
+    if (shared.length > 0)
+      throw new DemoFailure(`expected ${victim} to have worker ${workerId} to itself; ${shared.join(', ')} share it`);
     const pid = cast.liveWorkers.get(workerId);
     if (pid === undefined) throw new DemoFailure(`expected the server log to name the pid of worker ${workerId}`);
     const server = cast.server;
@@ -166,7 +192,8 @@ export class DefenseScenario {
     // Said while the victim is away: it must get these from HISTORY SINCE after its reconnect.
     for (const [i, text] of GAP.entries()) this.#client(senders[i % senders.length]!).type(text);
     await this.#all(senders, clientLines.leave(victim, 'worker lost'), marks);
-    for (const [i, text] of GAP.entries()) await this.#all(senders, clientLines.message(senders[i % senders.length]!, text), marks);
+    for (const [i, text] of GAP.entries())
+      await this.#all(senders, clientLines.message(senders[i % senders.length]!, text), marks);
 
     const fresh = await this.#newWorker(serverFrom, workerId);
     const reconnected = await client.waitFor(clientLines.reconnected(victim), timeoutMs, victimFrom);
@@ -177,13 +204,17 @@ export class DefenseScenario {
       await client.waitFor(clientLines.message(senders[i % senders.length]!, text), timeoutMs, after);
     }
     await this.#all(senders, clientLines.join(victim), marks);
-    this.#pass(`the primary replaced worker ${workerId} with worker ${fresh}; ${senders.join(' and ')} saw ${victim} leave (worker lost) and come back`);
-    this.#pass(`${victim} reconnected to worker ${reconnected[1]} and replayed ${replayed[1]} events: both messages said while it was away are on its screen`);
+    this.#pass(
+      `the primary replaced worker ${workerId} with worker ${fresh}; ${senders.join(' and ')} saw ${victim} leave (worker lost) and come back`,
+    );
+    this.#pass(
+      `${victim} reconnected to worker ${reconnected[1]} and replayed ${replayed[1]} events: both messages said while it was away are on its screen`,
+    );
   }
 
   async #newWorker(from: number, dead: number): Promise<number> {
     const server = this.#o.cast.server;
-    for (let at = from; ; ) {
+    for (let at = from; ;) {
       const match = await server.waitFor(serverLines.workerUp, this.#o.timeoutMs, at);
       if (Number(match[1]) !== dead) return Number(match[1]);
       at = server.indexOf(serverLines.workerUp, at) + 1;
@@ -191,7 +222,10 @@ export class DefenseScenario {
   }
 
   async #compareStreams(nicks: readonly string[], lastJoined: string, outsiders: readonly string[]): Promise<void> {
-    const result = samePublicStream(nicks.map((nick) => this.#client(nick)), clientLines.join(lastJoined));
+    const result = samePublicStream(
+      nicks.map((nick) => this.#client(nick)),
+      clientLines.join(lastJoined),
+    );
     if (!result.same) throw new DemoFailure(result.explanation, result.evidence);
     for (const outsider of outsiders) {
       if (this.#client(outsider).find(clientLines.mentioning(SECRET)) !== undefined) {
@@ -211,11 +245,14 @@ export class DefenseScenario {
     cast.server.signal('SIGTERM');
     await this.#all(online, clientLines.disconnectedBecause('server shutting down'), marks);
     const status = await withDeadline(cast.server.ended, timeoutMs, 'expected the primary to exit after SIGTERM');
-    if (status.code !== 0) throw new DemoFailure(`expected the primary to exit with code 0; it exited with ${status.code ?? status.signal}`);
+    if (status.code !== 0)
+      throw new DemoFailure(`expected the primary to exit with code 0; it exited with ${status.code ?? status.signal}`);
     const stopped = cast.server.find(serverLines.stopped);
     const left = workers.filter(isAlive);
     if (left.length > 0) throw new DemoFailure(`expected every worker to be gone; pids ${left.join(', ')} still run`);
-    this.#pass(`${online.join(', ')} were told why (BYE server shutting down); the primary exited 0${stopped === undefined ? '' : ` at seq ${stopped[1]}`}, no worker left`);
+    this.#pass(
+      `${online.join(', ')} were told why (BYE server shutting down); the primary exited 0${stopped === undefined ? '' : ` at seq ${stopped[1]}`}, no worker left`,
+    );
   }
 
   async #interruptClients(): Promise<void> {
@@ -226,7 +263,10 @@ export class DefenseScenario {
       const client = this.#client(nick);
       client.signal('SIGINT');
       const status = await withDeadline(client.ended, this.#o.timeoutMs, `expected ${nick} to exit after SIGINT`);
-      if (status.code !== 0) throw new DemoFailure(`expected ${nick} to exit 0 after Ctrl-C; it exited with ${status.code ?? status.signal}`);
+      if (status.code !== 0)
+        throw new DemoFailure(
+          `expected ${nick} to exit 0 after Ctrl-C; it exited with ${status.code ?? status.signal}`,
+        );
       if (client.find(clientLines.quit) === undefined) throw new DemoFailure(`expected ${nick} to print "* quit"`);
     }
     this.#pass(`${online.join(', ')} exited 0`);
@@ -240,7 +280,9 @@ export class DefenseScenario {
   }
 
   async #all(nicks: readonly string[], pattern: RegExp, marks?: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(nicks.map((nick) => this.#client(nick).waitFor(pattern, this.#o.timeoutMs, marks?.get(nick) ?? 0)));
+    await Promise.all(
+      nicks.map((nick) => this.#client(nick).waitFor(pattern, this.#o.timeoutMs, marks?.get(nick) ?? 0)),
+    );
   }
 
   #marks(nicks: readonly string[]): Map<string, number> {
@@ -272,7 +314,9 @@ function isAlive(pid: number): boolean {
 async function withDeadline<T>(promise: Promise<T>, ms: number, expected: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DemoFailure(`${expected} within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => {
+      reject(new DemoFailure(`${expected} within ${ms / 1000} s`));
+    }, ms);
   });
   try {
     return await Promise.race([promise, late]);

@@ -34,17 +34,26 @@ function tmux(...args: string[]): string {
 }
 
 async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
-  const missing = [tmuxAvailable() ? undefined : 'tmux is not installed (apt-get install tmux)', findChromium() === undefined ? CHROMIUM_MISSING : undefined];
+  const missing = [
+    tmuxAvailable() ? undefined : 'tmux is not installed (apt-get install tmux)',
+    findChromium() === undefined ? CHROMIUM_MISSING : undefined,
+  ];
   if (missing.some((reason) => reason !== undefined)) {
     for (const reason of missing) if (reason !== undefined) process.stderr.write(`screenshot: ${reason}\n`);
-    process.stderr.write('screenshot: it captures the demo\'s tmux panes and renders them with headless Chromium, so it needs both.\n');
+    process.stderr.write(
+      "screenshot: it captures the demo's tmux panes and renders them with headless Chromium, so it needs both.\n",
+    );
     return 1;
   }
   const chromium = findChromium()!;
   const session = `clusterchat-screenshot-${process.pid}`;
-  const demo = spawn(process.execPath, [RUN_PATH, '--tmux', '--no-attach', '--session', session, '--linger', '300', '--stop-after', String(PICTURED_STEP)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const demo = spawn(
+    process.execPath,
+    [RUN_PATH, '--tmux', '--no-attach', '--session', session, '--linger', '300', '--stop-after', String(PICTURED_STEP)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const stopDemo = () => {
     if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGTERM');
   };
@@ -52,7 +61,10 @@ async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
   try {
     await demoPassed(demo);
     const panes = await settledPanes(session);
-    const [columns, rows] = tmux('display-message', '-p', '-t', `=${session}:`, '#{window_width} #{window_height}').trim().split(' ').map(Number);
+    const [columns, rows] = tmux('display-message', '-p', '-t', `=${session}:`, '#{window_width} #{window_height}')
+      .trim()
+      .split(' ')
+      .map(Number);
     const work = mkdtempSync(join(tmpdir(), 'clusterchat-screenshot-'));
     try {
       const html = join(work, 'demo.html');
@@ -73,7 +85,9 @@ async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
 function demoPassed(demo: ReturnType<typeof spawn>): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not pass within ${DEMO_TIMEOUT_MS / 1000} s`)), DEMO_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      reject(new Error(`the demo did not pass within ${DEMO_TIMEOUT_MS / 1000} s`));
+    }, DEMO_TIMEOUT_MS);
     demo.stdout!.setEncoding('utf8');
     demo.stdout!.on('data', (chunk: string) => {
       output += chunk;
@@ -106,14 +120,28 @@ async function settledPanes(session: string): Promise<CapturedPane[]> {
 }
 
 function capturePanes(session: string): CapturedPane[] {
-  const listing = tmux('list-panes', '-s', '-t', `=${session}`, '-F', '#{pane_id}\t#{pane_left}\t#{pane_top}\t#{pane_width}\t#{pane_height}\t#{pane_title}');
+  const listing = tmux(
+    'list-panes',
+    '-s',
+    '-t',
+    `=${session}`,
+    '-F',
+    '#{pane_id}\t#{pane_left}\t#{pane_top}\t#{pane_width}\t#{pane_height}\t#{pane_title}',
+  );
   return listing
     .trim()
     .split('\n')
     .map((row) => {
       const [id, left, top, width, height, title] = row.split('\t');
       const lines = tmux('capture-pane', '-p', '-t', id!).replace(/\n+$/, '').split('\n');
-      return { title: title ?? '', left: Number(left), top: Number(top), width: Number(width), height: Number(height), lines };
+      return {
+        title: title ?? '',
+        left: Number(left),
+        top: Number(top),
+        width: Number(width),
+        height: Number(height),
+        lines,
+      };
     });
 }
 

@@ -7,8 +7,7 @@ import type { Actor } from './actor.js';
 import { clientLines } from './client-lines.js';
 
 export type StreamComparison =
-  | { same: true; length: number }
-  | { same: false; explanation: string; evidence: string[] };
+  { same: true; length: number } | { same: false; explanation: string; evidence: string[] };
 
 export function publicStream(actor: Actor, start: RegExp): string[] | undefined {
   const first = actor.indexOf(start);

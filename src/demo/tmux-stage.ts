@@ -77,7 +77,9 @@ export class TmuxStage implements TranscriptSink {
     const { session, actors, width, height } = options;
     const hasSession = spawnSync('tmux', ['has-session', '-t', `=${session}`], { stdio: 'ignore' });
     if (hasSession.status === 0) {
-      throw new Error(`a tmux session named ${session} exists already: end it (tmux kill-session -t ${session}) or pick another with --session`);
+      throw new Error(
+        `a tmux session named ${session} exists already: end it (tmux kill-session -t ${session}) or pick another with --session`,
+      );
     }
     const stage = new TmuxStage(session, mkdtempSync(join(tmpdir(), 'clusterchat-demo-')));
     for (const name of [NARRATOR, ...actors]) writeFileSync(stage.#file(name), '');
@@ -104,7 +106,10 @@ export class TmuxStage implements TranscriptSink {
         return;
       case 'verdict':
         // The pane is narrow and says who speaks in its title: no "[demo]" label here.
-        appendFileSync(this.#file(NARRATOR), `${wrap(formatEntry(entry).replace(/^\[demo\]\s*/, ''), NARRATOR_WIDTH - 1, '  ')}\n`);
+        appendFileSync(
+          this.#file(NARRATOR),
+          `${wrap(formatEntry(entry).replace(/^\[demo\]\s*/, ''), NARRATOR_WIDTH - 1, '  ')}\n`,
+        );
         return;
     }
   }
@@ -116,8 +121,12 @@ export class TmuxStage implements TranscriptSink {
     delete env.TMUX;
     const viewer = spawn('tmux', ['attach-session', '-t', `=${this.session}`], { stdio: 'inherit', env });
     return new Promise((resolve) => {
-      viewer.once('exit', () => resolve());
-      viewer.once('error', () => resolve());
+      viewer.once('exit', () => {
+        resolve();
+      });
+      viewer.once('error', () => {
+        resolve();
+      });
     });
   }
 
@@ -140,7 +149,20 @@ export class TmuxStage implements TranscriptSink {
   #layOut(actors: readonly string[], width: number, height: number): void {
     const [server, ...clients] = actors;
     const session = this.session;
-    const narrator = tmux('new-session', '-d', '-P', '-F', '#{pane_id}', '-s', session, '-x', String(width), '-y', String(height), this.#follow(NARRATOR));
+    const narrator = tmux(
+      'new-session',
+      '-d',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-s',
+      session,
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      this.#follow(NARRATOR),
+    );
     tmux('set-option', '-t', session, 'status', 'off');
     tmux('set-option', '-w', '-t', session, 'pane-border-status', 'top');
     tmux('set-option', '-w', '-t', session, 'pane-border-format', ' #{pane_title} ');
@@ -164,7 +186,19 @@ export class TmuxStage implements TranscriptSink {
   }
 
   #split(target: string, direction: '-h' | '-v', size: number, name: string): string {
-    const pane = tmux('split-window', direction, '-d', '-P', '-F', '#{pane_id}', '-t', target, '-l', String(size), this.#follow(name));
+    const pane = tmux(
+      'split-window',
+      direction,
+      '-d',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-t',
+      target,
+      '-l',
+      String(size),
+      this.#follow(name),
+    );
     tmux('select-pane', '-t', pane, '-T', name);
     return pane;
   }

@@ -110,7 +110,15 @@ export class HistoryFile {
   #closed = false;
   #closing: Promise<void> | null = null;
 
-  private constructor(settings: HistorySettings, epoch: string, handle: FileHandle, size: number, eventLines: number, restored: PublicEvent[], lastSeq: number) {
+  private constructor(
+    settings: HistorySettings,
+    epoch: string,
+    handle: FileHandle,
+    size: number,
+    eventLines: number,
+    restored: PublicEvent[],
+    lastSeq: number,
+  ) {
     this.#settings = settings;
     this.#epoch = epoch;
     this.#handle = handle;
@@ -147,7 +155,9 @@ export class HistoryFile {
     try {
       scan = await scanHistory(handle, retain, log, path);
       if (scan.epoch !== null && scan.wholeBytes < scan.totalBytes) {
-        log.warn(`history: skipping a torn last line of ${path} (${scan.totalBytes - scan.wholeBytes} bytes without a newline)`);
+        log.warn(
+          `history: skipping a torn last line of ${path} (${scan.totalBytes - scan.wholeBytes} bytes without a newline)`,
+        );
         await handle.truncate(scan.wholeBytes);
       }
     } catch (error) {
@@ -162,7 +172,15 @@ export class HistoryFile {
       }
       return null;
     }
-    const file = new HistoryFile(settings, scan.epoch, handle, scan.wholeBytes, scan.eventLines, scan.events, scan.lastSeq);
+    const file = new HistoryFile(
+      settings,
+      scan.epoch,
+      handle,
+      scan.wholeBytes,
+      scan.eventLines,
+      scan.events,
+      scan.lastSeq,
+    );
     if (file.#compactionDue()) await file.#compact();
     log.info(`history: restored epoch ${scan.epoch} up to seq ${scan.lastSeq} from ${path}`);
     return { file, restored: { epoch: scan.epoch, lastSeq: scan.lastSeq, events: scan.events, fresh: false } };
@@ -189,7 +207,8 @@ export class HistoryFile {
     this.#pendingBytes += bytes;
     this.#appendedSeq = event.seq;
     this.#recent.push(event);
-    if (this.#recent.length >= 2 * this.#settings.retain) this.#recent.splice(0, this.#recent.length - this.#settings.retain);
+    if (this.#recent.length >= 2 * this.#settings.retain)
+      this.#recent.splice(0, this.#recent.length - this.#settings.retain);
     if (this.#pendingBytes > this.#settings.maxPendingBytes) this.#dropOldestPending();
     this.#schedule();
   }
@@ -327,7 +346,9 @@ export class HistoryFile {
     }
     this.#pending.splice(0, dropped);
     if (this.#droppedInStall === 0) {
-      log.error(`history: more than ${maxPendingBytes} bytes waiting to be written to ${path}; dropping the oldest of them`);
+      log.error(
+        `history: more than ${maxPendingBytes} bytes waiting to be written to ${path}; dropping the oldest of them`,
+      );
     }
     this.#droppedInStall += dropped;
   }
@@ -377,7 +398,16 @@ function resolveSettings(options: HistoryFileOptions): HistorySettings {
   const retryDelayMs = options.retryDelayMs ?? 1000;
   requirePositiveInteger('retryDelayMs', retryDelayMs);
   const path = join(dir, HISTORY_FILE_NAME);
-  return { dir, path, retain, log, compactAbove, maxPendingBytes, retryDelayMs, writeChunk: options.writeChunk ?? writeToHandle };
+  return {
+    dir,
+    path,
+    retain,
+    log,
+    compactAbove,
+    maxPendingBytes,
+    retryDelayMs,
+    writeChunk: options.writeChunk ?? writeToHandle,
+  };
 }
 
 function requirePositiveInteger(name: string, value: number): void {

@@ -33,9 +33,7 @@ const EPOCH = /^[0-9a-z]{1,16}$/;
 const EVENT_TYPES: readonly string[] = ['MSG', 'JOIN', 'LEAVE', 'ANNOUNCE'] satisfies PublicEventType[];
 
 export type DecodedLine =
-  | { kind: 'header'; epoch: string }
-  | { kind: 'event'; event: PublicEvent }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'header'; epoch: string } | { kind: 'event'; event: PublicEvent } | { kind: 'invalid'; reason: string };
 
 export function encodeHeader(epoch: string): string {
   return `${JSON.stringify({ epoch, version: FORMAT_VERSION })}\n`;
@@ -112,7 +110,8 @@ export async function scanHistory(handle: FileHandle, retain: number, log: Logge
   /** Returns false once the file turns out to have no header: nothing after it can be trusted. */
   const takeLine = (line: Uint8Array | null): boolean => {
     lineNumber++;
-    const decoded = line === null ? { kind: 'invalid' as const, reason: `longer than ${MAX_RECORD_BYTES} bytes` } : decodeLine(line);
+    const decoded =
+      line === null ? { kind: 'invalid' as const, reason: `longer than ${MAX_RECORD_BYTES} bytes` } : decodeLine(line);
     if (lineNumber === 1) {
       if (decoded.kind !== 'header') return false;
       scan.epoch = decoded.epoch;
@@ -177,8 +176,13 @@ export type ChunkWriter = (handle: FileHandle, chunk: Buffer, position: number) 
 export const writeToHandle: ChunkWriter = async (handle, chunk, position) =>
   (await handle.write(chunk, 0, chunk.length, position)).bytesWritten;
 
-export async function writeAll(writeChunk: ChunkWriter, handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let offset = 0; offset < data.length; ) {
+export async function writeAll(
+  writeChunk: ChunkWriter,
+  handle: FileHandle,
+  data: Buffer,
+  position: number,
+): Promise<void> {
+  for (let offset = 0; offset < data.length;) {
     const written = await writeChunk(handle, data.subarray(offset), position + offset);
     if (written <= 0) throw new Error(`wrote ${written} bytes`);
     offset += written;
@@ -189,7 +193,12 @@ export async function writeAll(writeChunk: ChunkWriter, handle: FileHandle, data
  * Writes `path` anew with the header and `events`, atomically: into a temp file, fsynced, then
  * renamed over `path`. Returns the new file's handle, open for appending at `size`.
  */
-export async function writeSnapshot(path: string, epoch: string, events: PublicEvent[], writeChunk: ChunkWriter): Promise<{ handle: FileHandle; size: number }> {
+export async function writeSnapshot(
+  path: string,
+  epoch: string,
+  events: PublicEvent[],
+  writeChunk: ChunkWriter,
+): Promise<{ handle: FileHandle; size: number }> {
   const temporary = `${path}.tmp`;
   const handle = await open(temporary, 'w');
   let size = 0;

@@ -10,7 +10,14 @@
 import type { HubBus } from '../bus/bus.js';
 import type { HubRequest } from '../bus/messages.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import { formatDm, formatError, formatOk, formatPublicEvent, type PublicEvent, type PublicEventType } from '../protocol/wire.js';
+import {
+  formatDm,
+  formatError,
+  formatOk,
+  formatPublicEvent,
+  type PublicEvent,
+  type PublicEventType,
+} from '../protocol/wire.js';
 import type { HistoryRing } from './history-ring.js';
 import { NickRegistry, type Seat } from './nick-registry.js';
 
@@ -63,34 +70,58 @@ export class Hub {
   handle(workerId: number, request: HubRequest): void {
     const { conn } = request;
     switch (request.type) {
-      case 'open':
-        return this.#open(workerId, conn);
-      case 'close':
-        return this.#close(workerId, conn, request.reason);
-      case 'register':
-        return this.#register(workerId, conn, request.nick);
+      case 'open': {
+        this.#open(workerId, conn);
+        return;
+      }
+      case 'close': {
+        this.#close(workerId, conn, request.reason);
+        return;
+      }
+      case 'register': {
+        this.#register(workerId, conn, request.nick);
+        return;
+      }
       case 'users': {
         const nicks = this.#registry.nicks();
-        return this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
+        this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
+        return;
       }
-      case 'history':
-        return this.#replay(workerId, conn, this.#history.last(request.last));
-      case 'history-since':
-        return this.#replay(workerId, conn, this.#history.since(request.seq));
-      case 'quit':
-        return this.#quit(workerId, conn, request.reason);
+      case 'history': {
+        this.#replay(workerId, conn, this.#history.last(request.last));
+        return;
+      }
+      case 'history-since': {
+        this.#replay(workerId, conn, this.#history.since(request.seq));
+        return;
+      }
+      case 'quit': {
+        this.#quit(workerId, conn, request.reason);
+        return;
+      }
     }
     const seat = this.#registry.byConnection(workerId, conn);
-    if (seat === undefined) return this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');
+    if (seat === undefined) {
+      this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');
+      return;
+    }
     switch (request.type) {
-      case 'msg':
-        return this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
-      case 'announce':
-        return this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
-      case 'dm':
-        return this.#dm(seat, request.nick, request.text);
-      case 'kick':
-        return this.#kick(seat, request.nick, request.reason);
+      case 'msg': {
+        this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
+        return;
+      }
+      case 'announce': {
+        this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
+        return;
+      }
+      case 'dm': {
+        this.#dm(seat, request.nick, request.text);
+        return;
+      }
+      case 'kick': {
+        this.#kick(seat, request.nick, request.reason);
+        return;
+      }
     }
   }
 
@@ -123,10 +154,12 @@ export class Hub {
   #register(workerId: number, conn: number, nick: string): void {
     const current = this.#registry.byConnection(workerId, conn);
     if (current !== undefined) {
-      return this.#fail(workerId, conn, 'ALREADY_REGISTERED', `you are already ${current.nick}`);
+      this.#fail(workerId, conn, 'ALREADY_REGISTERED', `you are already ${current.nick}`);
+      return;
     }
     if (!this.#registry.claim(workerId, conn, nick)) {
-      return this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+      return;
     }
     this.#bus.toWorker(workerId, { type: 'enrol', conn });
     this.#publish('JOIN', nick, '');
@@ -135,7 +168,10 @@ export class Hub {
 
   #dm(from: Seat, nick: string, text: string): void {
     const target = this.#registry.byNick(nick);
-    if (target === undefined) return this.#fail(from.workerId, from.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
+    if (target === undefined) {
+      this.#fail(from.workerId, from.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
+      return;
+    }
     const line = formatDm(new Date(this.#now()).toISOString(), from.nick, text);
     this.#bus.toWorker(target.workerId, { type: 'event', conn: target.conn, text: line });
     this.#reply(from.workerId, from.conn, formatOk());
@@ -143,7 +179,10 @@ export class Hub {
 
   #kick(by: Seat, nick: string, reason: string): void {
     const target = this.#registry.byNick(nick);
-    if (target === undefined) return this.#fail(by.workerId, by.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
+    if (target === undefined) {
+      this.#fail(by.workerId, by.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
+      return;
+    }
     const why = `kicked: ${reason === '' ? `by ${by.nick}` : reason}`;
     this.#registry.release(target);
     this.#bus.toWorker(target.workerId, { type: 'drop', conn: target.conn, bye: why });

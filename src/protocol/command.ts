@@ -20,8 +20,18 @@ export type Command =
 export type Verb = Command['verb'];
 
 export const VERBS: readonly Verb[] = [
-  'REGISTER', 'MSG', 'DM', 'USERS', 'HISTORY', 'PING', 'PONG',
-  'AUTH', 'ANNOUNCE', 'KICK', 'HELP', 'QUIT',
+  'REGISTER',
+  'MSG',
+  'DM',
+  'USERS',
+  'HISTORY',
+  'PING',
+  'PONG',
+  'AUTH',
+  'ANNOUNCE',
+  'KICK',
+  'HELP',
+  'QUIT',
 ];
 
 /** Verbs that need `REGISTER` first. */

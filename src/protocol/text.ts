@@ -4,9 +4,7 @@ import { isUtf8 } from 'node:buffer';
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
 const CONTROL_CHARACTERS_GLOBAL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
 
-export type DecodedLine =
-  | { ok: true; text: string }
-  | { ok: false; code: 'BAD_ENCODING' | 'BAD_TEXT' };
+export type DecodedLine = { ok: true; text: string } | { ok: false; code: 'BAD_ENCODING' | 'BAD_TEXT' };
 
 /** Turns one received line into text, refusing invalid UTF-8 and control characters. */
 export function decodeLine(bytes: Buffer): DecodedLine {

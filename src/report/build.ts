@@ -34,7 +34,12 @@ async function buildReport(options: ReportOptions): Promise<number> {
   await mkdir(options.out, { recursive: true });
   const transcript = await demoTranscript(options);
   const inputs: ReportInputs = {
-    title: { author: options.author, group: options.group, teacher: options.teacher, date: new Date().toISOString().slice(0, 10) },
+    title: {
+      author: options.author,
+      group: options.group,
+      teacher: options.teacher,
+      date: new Date().toISOString().slice(0, 10),
+    },
     repositoryUrl: await repositoryUrl(),
     protocolDoc: await readFile(join(ROOT, 'docs/PROTOCOL.md'), 'utf8').catch(() => undefined),
     transcript: transcript?.text === undefined ? undefined : { text: transcript.text, origin: transcript.origin },
@@ -59,7 +64,11 @@ interface DemoTranscript {
 
 async function demoTranscript(options: ReportOptions): Promise<DemoTranscript | undefined> {
   if (options.transcript !== undefined) {
-    return { text: await readFile(options.transcript, 'utf8'), origin: `Transcript of a run of \`npm run demo\` (${options.transcript})`, passed: true };
+    return {
+      text: await readFile(options.transcript, 'utf8'),
+      origin: `Transcript of a run of \`npm run demo\` (${options.transcript})`,
+      passed: true,
+    };
   }
   if (!options.demo) return undefined;
   const path = join(options.out, 'demo-transcript.txt');
@@ -67,15 +76,23 @@ async function demoTranscript(options: ReportOptions): Promise<DemoTranscript | 
   const code = await new Promise<number | null>((resolve, reject) => {
     const demo = spawn(process.execPath, [DEMO_PATH, '--transcript', path], { stdio: ['ignore', 'ignore', 'inherit'] });
     demo.once('error', reject);
-    demo.once('exit', (exitCode) => resolve(exitCode));
+    demo.once('exit', (exitCode) => {
+      resolve(exitCode);
+    });
   });
   const text = await readFile(path, 'utf8').catch(() => undefined);
   const when = new Date().toISOString().replace('T', ' ').slice(0, 16);
-  return { text, origin: `Transcript of \`npm run demo\`, run on ${when} UTC while building this report (exit code ${code})`, passed: code === 0 };
+  return {
+    text,
+    origin: `Transcript of \`npm run demo\`, run on ${when} UTC while building this report (exit code ${code})`,
+    passed: code === 0,
+  };
 }
 
 async function repositoryUrl(): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { repository?: { url?: unknown } | string };
+  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    repository?: { url?: unknown } | string;
+  };
   const repository = manifest.repository;
   const url = typeof repository === 'string' ? repository : repository?.url;
   return typeof url === 'string' ? url : '(no repository.url in package.json)';
@@ -139,9 +156,14 @@ await new Command('clusterchat-report')
   .option('--author <name>', 'the author on the title page', '(author: set with --author)')
   .option('--group <group>', 'the study group on the title page', '(group: set with --group)')
   .option('--teacher <name>', 'the teacher on the title page', '(teacher: set with --teacher)')
-  .addOption(new Option('--out <dir>', 'where to write the report').default(join(ROOT, 'report'), 'report/ in the project'))
+  .addOption(
+    new Option('--out <dir>', 'where to write the report').default(join(ROOT, 'report'), 'report/ in the project'),
+  )
   .option('--pdf', 'also print report.pdf with headless Chromium', false)
-  .option('--transcript <file>', 'use this demo transcript (from `npm run demo -- --transcript <file>`) instead of running the demo')
+  .option(
+    '--transcript <file>',
+    'use this demo transcript (from `npm run demo -- --transcript <file>`) instead of running the demo',
+  )
   .option('--no-demo', 'do not run the demo; the report says where to get the transcript')
   .action(async (options: ReportOptions) => {
     process.exitCode = await buildReport(options);

@@ -38,7 +38,13 @@ function isExecutable(path: string): boolean {
   }
 }
 
-export async function screenshot(chromium: string, htmlPath: string, pngPath: string, width: number, height: number): Promise<void> {
+export async function screenshot(
+  chromium: string,
+  htmlPath: string,
+  pngPath: string,
+  width: number,
+  height: number,
+): Promise<void> {
   await runHeadless(chromium, [
     `--screenshot=${pngPath}`,
     `--window-size=${width},${height}`,
@@ -80,7 +86,10 @@ async function runHeadless(chromium: string, args: readonly string[]): Promise<v
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) resolve();
-        else reject(new Error(`chromium exited with ${code ?? signal}: ${errors.trim().split('\n').slice(-3).join(' | ')}`));
+        else
+          reject(
+            new Error(`chromium exited with ${code ?? signal}: ${errors.trim().split('\n').slice(-3).join(' | ')}`),
+          );
       });
     });
   } finally {

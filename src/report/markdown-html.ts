@@ -39,7 +39,13 @@ export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
   let i = 0;
   const isBlockStart = (line: string) =>
-    line.trim() === '' || FENCE.test(line) || HEADING.test(line) || LIST_ITEM.test(line) || line.startsWith('>') || line.startsWith('|') || /^<\/?\w/.test(line);
+    line.trim() === '' ||
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    LIST_ITEM.test(line) ||
+    line.startsWith('>') ||
+    line.startsWith('|') ||
+    /^<\/?\w/.test(line);
 
   while (i < lines.length) {
     const line = lines[i]!;
@@ -61,10 +67,16 @@ export function markdownToHtml(markdown: string): string {
       continue;
     }
     if (line.startsWith('|') && TABLE_RULE.test(lines[i + 1] ?? '')) {
-      const head = cells(line).map((cell) => `<th>${inline(cell)}</th>`).join('');
+      const head = cells(line)
+        .map((cell) => `<th>${inline(cell)}</th>`)
+        .join('');
       const rows: string[] = [];
       for (i += 2; i < lines.length && lines[i]!.trim().startsWith('|'); i++) {
-        rows.push(`<tr>${cells(lines[i]!).map((cell) => `<td>${inline(cell)}</td>`).join('')}</tr>`);
+        rows.push(
+          `<tr>${cells(lines[i]!)
+            .map((cell) => `<td>${inline(cell)}</td>`)
+            .join('')}</tr>`,
+        );
       }
       out.push(`<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`);
       continue;
@@ -104,7 +116,8 @@ export function markdownToHtml(markdown: string): string {
       continue;
     }
     const paragraph: string[] = [];
-    for (; i < lines.length && (paragraph.length === 0 || !isBlockStart(lines[i]!)); i++) paragraph.push(lines[i]!.trim());
+    for (; i < lines.length && (paragraph.length === 0 || !isBlockStart(lines[i]!)); i++)
+      paragraph.push(lines[i]!.trim());
     out.push(`<p>${inline(paragraph.join(' '))}</p>`);
   }
   return out.join('\n');

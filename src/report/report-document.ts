@@ -61,7 +61,9 @@ export function reportMarkdown(inputs: ReportInputs): string {
     '## Appendix: source code',
     `Every file under \`src/\` (${inputs.sources.length} files), in path order. The server's entry point is \`src/primary.ts\`, the client's \`src/client.ts\`.`,
     ...inputs.sources.map(listing),
-  ].join('\n\n').concat('\n');
+  ]
+    .join('\n\n')
+    .concat('\n');
 }
 
 function titlePage(inputs: ReportInputs): string {
@@ -122,21 +124,25 @@ function demonstration(inputs: ReportInputs): string {
   const parts: string[] = [
     'The demonstration is one command, `npm run demo`: it starts the server with 4 workers, four',
     'console clients (alice, bob, carol, dave) on pipes, and plays a conversation — public messages,',
-    'a private message, `/users`, an operator announcement —, then kills carol\'s client with',
+    "a private message, `/users`, an operator announcement —, then kills carol's client with",
     'SIGKILL, kills the worker process serving bob with `kill -9`, and finally stops the server with',
     'SIGTERM. It checks every step and exits 0 only if each one behaved; `npm run demo -- --tmux`',
     'shows the same run in tmux, one pane per process.',
   ];
   if (inputs.screenshots.length > 0) {
     parts.push('', '### 3.1 Screenshots', '');
-    for (const image of inputs.screenshots) parts.push(`![The demo in tmux: the narrator, the server and four clients](${image})`, '');
+    for (const image of inputs.screenshots)
+      parts.push(`![The demo in tmux: the narrator, the server and four clients](${image})`, '');
   }
   parts.push('', '### 3.2 Transcript', '');
   if (inputs.transcript === undefined) {
     parts.push('*The demo was not run for this report (`--no-demo`); `npm run demo` prints the transcript.*');
   } else {
     const fence = fenceFor(inputs.transcript.text);
-    parts.push(`*${inputs.transcript.origin}.* Every line is prefixed by the process that printed it; \`>\` marks a line typed into a client; \`[demo]\` lines are the demo's own checks.`, '');
+    parts.push(
+      `*${inputs.transcript.origin}.* Every line is prefixed by the process that printed it; \`>\` marks a line typed into a client; \`[demo]\` lines are the demo's own checks.`,
+      '',
+    );
     parts.push(`${fence}text`, inputs.transcript.text.replace(/^\n+|\n+$/g, ''), fence);
   }
   return parts.join('\n');

@@ -51,10 +51,18 @@ export class ConnectionTable {
     this.#sessions.set(conn, session);
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;
-    socket.on('data', (chunk: Buffer) => session.receive(chunk));
-    socket.on('end', () => session.endOfInput());
-    socket.on('error', (error) => this.#log.debug(`connection ${conn}: ${error.message}`));
-    socket.on('close', () => this.#forget(session));
+    socket.on('data', (chunk: Buffer) => {
+      session.receive(chunk);
+    });
+    socket.on('end', () => {
+      session.endOfInput();
+    });
+    socket.on('error', (error) => {
+      this.#log.debug(`connection ${conn}: ${error.message}`);
+    });
+    socket.on('close', () => {
+      this.#forget(session);
+    });
     socket.write(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
     this.#bus.request({ type: 'open', conn });
     this.#log.info(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);

@@ -6,7 +6,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { WorkerBus } from '../bus/bus.js';
 import {
-  NEEDS_OPERATOR, NEEDS_REGISTRATION, parseCommand, splitVerb, VERBS, type Command,
+  NEEDS_OPERATOR,
+  NEEDS_REGISTRATION,
+  parseCommand,
+  splitVerb,
+  VERBS,
+  type Command,
 } from '../protocol/command.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { LineSplitter } from '../protocol/line-splitter.js';
@@ -60,15 +65,25 @@ export class Session {
     this.#transport = transport;
     this.#bus = bus;
     this.#limits = limits;
-    this.#replies = new ReplyQueue((text) => this.#write(text));
+    this.#replies = new ReplyQueue((text) => {
+      this.#write(text);
+    });
     this.#bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
     this.#splitter = new LineSplitter(limits.maxLine, {
-      line: (bytes) => this.#line(bytes),
-      tooLong: () => this.#tooLong(),
+      line: (bytes) => {
+        this.#line(bytes);
+      },
+      tooLong: () => {
+        this.#tooLong();
+      },
     });
     this.#keepalive = new Keepalive(limits.pingInterval, limits.pingTimeout, {
-      ping: () => this.#write(formatPing(Date.now().toString(36))),
-      timeout: () => this.bye('ping timeout', 'timeout'),
+      ping: () => {
+        this.#write(formatPing(Date.now().toString(36)));
+      },
+      timeout: () => {
+        this.bye('ping timeout', 'timeout');
+      },
     });
   }
 
@@ -88,7 +103,9 @@ export class Session {
   endOfInput(): void {
     if (this.#inputDone) return;
     this.#inputDone = true;
-    this.#replies.afterAll(() => this.#close('disconnected'));
+    this.#replies.afterAll(() => {
+      this.#close('disconnected');
+    });
   }
 
   /** A line for this connection alone (a DM), or public events once registered. */
@@ -140,7 +157,9 @@ export class Session {
     if (this.#closing === undefined) this.#closing = leaveReason;
     this.#keepalive.stop();
     this.#transport.end();
-    setTimeout(() => this.#transport.destroy(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => {
+      this.#transport.destroy();
+    }, CLOSE_GRACE_MS).unref();
   }
 
   #write(data: string | Uint8Array): void {
@@ -168,7 +187,8 @@ export class Session {
     if (!this.#admit()) return;
     if (!decoded.ok) {
       const text = decoded.code === 'BAD_ENCODING' ? 'line is not valid UTF-8' : 'control characters are not allowed';
-      return this.#error(decoded.code, text);
+      this.#error(decoded.code, text);
+      return;
     }
     if (decoded.text.trim() === '') return;
     this.#command(decoded.text);
@@ -188,13 +208,18 @@ export class Session {
   #command(line: string): void {
     const verb = splitVerb(line).verb;
     if (NEEDS_REGISTRATION.has(verb as Command['verb']) && !this.#registered && this.#registering === 0) {
-      return this.#error('NOT_REGISTERED', 'register first: REGISTER <nick>');
+      this.#error('NOT_REGISTERED', 'register first: REGISTER <nick>');
+      return;
     }
     if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator) {
-      return this.#error('FORBIDDEN', 'operators only: AUTH <token> first');
+      this.#error('FORBIDDEN', 'operators only: AUTH <token> first');
+      return;
     }
     const parsed = parseCommand(line);
-    if (!parsed.ok) return this.#error(parsed.error.code, parsed.error.text);
+    if (!parsed.ok) {
+      this.#error(parsed.error.code, parsed.error.text);
+      return;
+    }
     this.#run(parsed.command);
   }
 
@@ -204,31 +229,55 @@ export class Session {
       case 'REGISTER':
         this.#registering++;
         this.#replies.awaitHub(() => this.#registering--);
-        return this.#bus.request({ type: 'register', conn, nick: command.nick });
-      case 'MSG':
-        return this.#ask({ type: 'msg', conn, text: command.text });
-      case 'DM':
-        return this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
-      case 'USERS':
-        return this.#ask({ type: 'users', conn });
-      case 'HISTORY':
-        return 'last' in command
+        {
+          this.#bus.request({ type: 'register', conn, nick: command.nick });
+          return;
+        }
+      case 'MSG': {
+        this.#ask({ type: 'msg', conn, text: command.text });
+        return;
+      }
+      case 'DM': {
+        this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
+        return;
+      }
+      case 'USERS': {
+        this.#ask({ type: 'users', conn });
+        return;
+      }
+      case 'HISTORY': {
+        'last' in command
           ? this.#ask({ type: 'history', conn, last: command.last })
           : this.#ask({ type: 'history-since', conn, seq: command.since });
-      case 'ANNOUNCE':
-        return this.#ask({ type: 'announce', conn, text: command.text });
-      case 'KICK':
-        return this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
+        return;
+      }
+      case 'ANNOUNCE': {
+        this.#ask({ type: 'announce', conn, text: command.text });
+        return;
+      }
+      case 'KICK': {
+        this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
+        return;
+      }
       case 'QUIT':
         // Nothing after QUIT is read; events still arrive until the hub's answer closes us.
         this.#inputDone = true;
-        return this.#ask({ type: 'quit', conn, reason: command.reason });
-      case 'PING':
-        return this.#replies.local(formatOk(command.token));
-      case 'HELP':
-        return this.#replies.local(HELP_TEXT);
-      case 'AUTH':
-        return this.#auth(command.token);
+        {
+          this.#ask({ type: 'quit', conn, reason: command.reason });
+          return;
+        }
+      case 'PING': {
+        this.#replies.local(formatOk(command.token));
+        return;
+      }
+      case 'HELP': {
+        this.#replies.local(HELP_TEXT);
+        return;
+      }
+      case 'AUTH': {
+        this.#auth(command.token);
+        return;
+      }
       case 'PONG':
         return;
     }
@@ -242,13 +291,16 @@ export class Session {
   #auth(token: string): void {
     if (tokensMatch(token, this.#limits.adminToken)) {
       this.#operator = true;
-      return this.#replies.local(formatOk());
+      this.#replies.local(formatOk());
+      return;
     }
     this.#authFailures++;
     this.#error('AUTH_FAILED', this.#limits.adminToken === '' ? 'this server has no operators' : 'wrong token');
     if (this.#authFailures >= this.#limits.maxAuthFailures) {
       this.#closing = 'disconnected';
-      this.#replies.local(formatBye('too many failed AUTH attempts'), () => this.#close('disconnected'));
+      this.#replies.local(formatBye('too many failed AUTH attempts'), () => {
+        this.#close('disconnected');
+      });
     }
   }
 

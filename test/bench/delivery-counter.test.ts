@@ -24,14 +24,26 @@ function feed(push: (chunk: Buffer) => void, text: string, size: number): void {
 for (const chunkSize of [1, 3, 17, 4096]) {
   test(`lines are counted by their first byte whatever the chunking (${chunkSize}-byte chunks)`, (t) => {
     const counter = createDeliveryCounter();
-    feed((chunk) => counter.push(chunk), stream, chunkSize);
+    feed(
+      (chunk) => {
+        counter.push(chunk);
+      },
+      stream,
+      chunkSize,
+    );
     t.like(counter, { msgs: 2, joins: 1, oks: 2, errors: 0, welcomes: 1, byes: 1 });
   });
 
   test(`a sampled counter decodes every MSG's send time (${chunkSize}-byte chunks)`, (t) => {
     const latencies = new LatencyHistogram();
     const counter = createDeliveryCounter(latencies);
-    feed((chunk) => counter.push(chunk), stream, chunkSize);
+    feed(
+      (chunk) => {
+        counter.push(chunk);
+      },
+      stream,
+      chunkSize,
+    );
     t.like(counter, { msgs: 2, joins: 1, oks: 2 });
     t.is(latencies.count, 2);
   });

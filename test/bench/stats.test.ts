@@ -1,5 +1,11 @@
 import test from 'ava';
-import { bucketOf, bucketUpperBound, HISTOGRAM_BUCKETS, LatencyHistogram, summarizeLatency } from '../../bench/stats.js';
+import {
+  bucketOf,
+  bucketUpperBound,
+  HISTOGRAM_BUCKETS,
+  LatencyHistogram,
+  summarizeLatency,
+} from '../../bench/stats.js';
 
 test('small values are counted exactly', (t) => {
   for (const micros of [0, 1, 64, 127]) t.is(bucketUpperBound(bucketOf(micros)), micros);

@@ -3,7 +3,10 @@ import { Backoff } from '../../src/client/backoff.js';
 
 test('the nominal delay doubles per failure and stops at the cap', (t) => {
   const backoff = new Backoff({ initialDelayMs: 100, factor: 2, maxDelayMs: 1_000 });
-  t.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoff.nominalDelay(n)), [100, 200, 400, 800, 1_000, 1_000]);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((n) => backoff.nominalDelay(n)),
+    [100, 200, 400, 800, 1_000, 1_000],
+  );
 });
 
 test('jitter keeps every delay between half the nominal delay and the nominal delay', (t) => {
@@ -30,6 +33,8 @@ test('two clients with different random draws do not retry in lockstep', (t) => 
 
 test('rejects limits that are not positive finite numbers, naming the option', (t) => {
   t.throws(() => new Backoff({ initialDelayMs: 0 }), { message: /initialDelayMs must be a positive number/ });
-  t.throws(() => new Backoff({ maxDelayMs: Number.POSITIVE_INFINITY }), { message: /maxDelayMs must be a positive number/ });
+  t.throws(() => new Backoff({ maxDelayMs: Number.POSITIVE_INFINITY }), {
+    message: /maxDelayMs must be a positive number/,
+  });
   t.throws(() => new Backoff({ factor: 0.5 }), { message: /factor must be a number >= 1/ });
 });

@@ -6,7 +6,14 @@ import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import sinon from 'sinon';
 import { ChatClient } from '../../src/client/chat-client.js';
-import { ClientClosedError, ConnectFailedError, ConnectionLostError, InvalidCommandError, QueueFullError, ServerReplyError } from '../../src/client/errors.js';
+import {
+  ClientClosedError,
+  ConnectFailedError,
+  ConnectionLostError,
+  InvalidCommandError,
+  QueueFullError,
+  ServerReplyError,
+} from '../../src/client/errors.js';
 import type { ChatClientOptions } from '../../src/client/client-options.js';
 import type { ReplayedInfo } from '../../src/client/events.js';
 import { startScriptedServer, type ScriptedPeer, type ScriptedServer } from './helpers/scripted-server.js';
@@ -16,14 +23,18 @@ const T = '2026-11-24T11:09:21.123Z';
 
 function fakeClock(t: ExecutionContext): sinon.SinonFakeTimers {
   const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-  t.teardown(() => clock.restore());
+  t.teardown(() => {
+    clock.restore();
+  });
   return clock;
 }
 
 function newClient(t: ExecutionContext, server: ScriptedServer, options: Partial<ChatClientOptions> = {}) {
   // random 0: every delay is exactly half the nominal one (125 ms, 125 ms, 250 ms, …).
   const client = new ChatClient({ port: server.port, nick: 'alice', backoff: { random: () => 0 }, ...options });
-  t.teardown(() => client.close());
+  t.teardown(() => {
+    client.close();
+  });
   const seqs: number[] = [];
   client.on('public', (event) => seqs.push(event.seq));
   return { client, seqs };
@@ -37,7 +48,8 @@ async function greet(peer: ScriptedPeer, workerId: number, joinSeq: number, epoc
 }
 
 function assertLine(actual: string, expected: string): void {
-  if (actual !== expected) throw new Error(`expected ${JSON.stringify(expected)}, the client sent ${JSON.stringify(actual)}`);
+  if (actual !== expected)
+    throw new Error(`expected ${JSON.stringify(expected)}, the client sent ${JSON.stringify(actual)}`);
 }
 
 async function connected(t: ExecutionContext, options: Partial<ChatClientOptions> = {}) {
@@ -50,29 +62,32 @@ async function connected(t: ExecutionContext, options: Partial<ChatClientOptions
   return { server, client, seqs, peer, welcome };
 }
 
-test.serial('an accepted connection that is never greeted is a failed attempt, and the next one is made after the backoff', async (t) => {
-  const clock = fakeClock(t);
-  const server = await startScriptedServer(t);
-  const { client } = newClient(t, server, { greetingTimeoutMs: 4_000 });
-  const attempts: number[] = [];
-  client.on('connecting', ({ attempt }) => attempts.push(attempt));
-  const connecting = client.connect();
-  const silent = await server.accept();
+test.serial(
+  'an accepted connection that is never greeted is a failed attempt, and the next one is made after the backoff',
+  async (t) => {
+    const clock = fakeClock(t);
+    const server = await startScriptedServer(t);
+    const { client } = newClient(t, server, { greetingTimeoutMs: 4_000 });
+    const attempts: number[] = [];
+    client.on('connecting', ({ attempt }) => attempts.push(attempt));
+    const connecting = client.connect();
+    const silent = await server.accept();
 
-  const retrying = once(client, 'reconnecting');
-  clock.tick(3_999);
-  t.false(silent.closed);
-  clock.tick(1);
-  const [retry] = await retrying;
-  await silent.closedByPeer();
-  t.like(retry, { attempt: 2, delayMs: 125, reason: 'no WELCOME within 4s' });
+    const retrying = once(client, 'reconnecting');
+    clock.tick(3_999);
+    t.false(silent.closed);
+    clock.tick(1);
+    const [retry] = await retrying;
+    await silent.closedByPeer();
+    t.like(retry, { attempt: 2, delayMs: 125, reason: 'no WELCOME within 4s' });
 
-  clock.tick(125);
-  const second = await server.accept();
-  await greet(second, 2, 1);
-  t.like(await connecting, { workerId: 2, epoch: 'ep1' });
-  t.deepEqual(attempts, [1, 2]);
-});
+    clock.tick(125);
+    const second = await server.accept();
+    await greet(second, 2, 1);
+    t.like(await connecting, { workerId: 2, epoch: 'ep1' });
+    t.deepEqual(attempts, [1, 2]);
+  },
+);
 
 test.serial('gives up with ConnectFailedError after `retries` attempts', async (t) => {
   const clock = fakeClock(t);
@@ -111,11 +126,14 @@ test.serial('pipelined commands settle in order, each with its own reply', async
   const replayed = await history;
   t.is(replayed.count, 2);
   // 12 arrived live while the HISTORY was pending: it is shown once, live; the result holds the older one.
-  t.deepEqual(replayed.events.map((event) => event.seq), [11]);
+  t.deepEqual(
+    replayed.events.map((event) => event.seq),
+    [11],
+  );
   t.deepEqual(seqs, [11, 12]);
 });
 
-test.serial('answers the server\'s PING with PONG and the same token', async (t) => {
+test.serial("answers the server's PING with PONG and the same token", async (t) => {
   const { peer } = await connected(t);
   peer.send('PING k7');
   t.is(await peer.next(), 'PONG k7');
@@ -124,7 +142,10 @@ test.serial('answers the server\'s PING with PONG and the same token', async (t)
 test.serial('refuses to send text that would break the line framing, without sending anything', async (t) => {
   const { client, peer } = await connected(t);
   await t.throwsAsync(client.message('two\nlines'), { instanceOf: InvalidCommandError, message: /control characters/ });
-  await t.throwsAsync(client.message('x'.repeat(5_000)), { instanceOf: InvalidCommandError, message: /longer than 4096 bytes/ });
+  await t.throwsAsync(client.message('x'.repeat(5_000)), {
+    instanceOf: InvalidCommandError,
+    message: /longer than 4096 bytes/,
+  });
   await t.throwsAsync(client.dm('not a nick', 'hi'), { instanceOf: InvalidCommandError });
   const ping = client.ping('after');
   t.is(await peer.next(), 'PING after', 'nothing was sent before it');
@@ -132,55 +153,58 @@ test.serial('refuses to send text that would break the line framing, without sen
   t.is(await ping, 'after');
 });
 
-test.serial('reconnect: retries a taken nick, replays the gap merged with live events by seq, then sends what was queued', async (t) => {
-  const clock = fakeClock(t);
-  const { server, client, seqs, peer } = await connected(t);
-  peer.send(`MSG 12 ${T} bob before`);
-  await until(() => seqs.length === 2, 'seq 12');
+test.serial(
+  'reconnect: retries a taken nick, replays the gap merged with live events by seq, then sends what was queued',
+  async (t) => {
+    const clock = fakeClock(t);
+    const { server, client, seqs, peer } = await connected(t);
+    peer.send(`MSG 12 ${T} bob before`);
+    await until(() => seqs.length === 2, 'seq 12');
 
-  const inFlight = client.ping('lost');
-  t.is(await peer.next(), 'PING lost');
-  const disconnected = once(client, 'disconnected');
-  const reconnecting = once(client, 'reconnecting');
-  peer.close();
-  t.like((await disconnected)[0], { willReconnect: true });
-  await t.throwsAsync(inFlight, { instanceOf: ConnectionLostError });
-  t.like((await reconnecting)[0], { attempt: 1, delayMs: 125 });
-  const queued = client.message('typed while away');
-  t.is(client.queuedCount, 1);
+    const inFlight = client.ping('lost');
+    t.is(await peer.next(), 'PING lost');
+    const disconnected = once(client, 'disconnected');
+    const reconnecting = once(client, 'reconnecting');
+    peer.close();
+    t.like((await disconnected)[0], { willReconnect: true });
+    await t.throwsAsync(inFlight, { instanceOf: ConnectionLostError });
+    t.like((await reconnecting)[0], { attempt: 1, delayMs: 125 });
+    const queued = client.message('typed while away');
+    t.is(client.queuedCount, 1);
 
-  clock.tick(125);
-  const again = await server.accept();
-  again.send(`WELCOME chat/1 2 15 ep1`);
-  t.is(await again.next(), 'REGISTER alice');
-  again.send('ERROR NICK_TAKEN nick alice is taken');
-  await until(() => clock.countTimers() > 0, 'the nick retry timer');
-  clock.tick(125);
-  t.is(await again.next(), 'REGISTER alice');
-  const replayed = once(client, 'replayed');
-  again.send(`JOIN 16 ${T} alice`, 'OK alice');
-  t.is(await again.next(), 'HISTORY SINCE 12');
-  t.deepEqual(seqs, [11, 12], 'nothing is shown until the replay is complete');
-  again.send(
-    `MSG 17 ${T} carol overtook the replay`,
-    'PING mid',
-    `LEAVE 13 ${T} alice worker lost`,
-    `MSG 14 ${T} bob missed`,
-    `MSG 15 ${T} bob missed too`,
-    `JOIN 16 ${T} alice`,
-    'OK 4',
-  );
-  t.is(await again.next(), 'PONG mid');
-  const [info] = (await replayed) as [ReplayedInfo];
-  t.deepEqual(info, { count: 5, missing: 0, newEpoch: false, epoch: 'ep1' });
-  t.deepEqual(seqs, [11, 12, 13, 14, 15, 16, 17]);
+    clock.tick(125);
+    const again = await server.accept();
+    again.send(`WELCOME chat/1 2 15 ep1`);
+    t.is(await again.next(), 'REGISTER alice');
+    again.send('ERROR NICK_TAKEN nick alice is taken');
+    await until(() => clock.countTimers() > 0, 'the nick retry timer');
+    clock.tick(125);
+    t.is(await again.next(), 'REGISTER alice');
+    const replayed = once(client, 'replayed');
+    again.send(`JOIN 16 ${T} alice`, 'OK alice');
+    t.is(await again.next(), 'HISTORY SINCE 12');
+    t.deepEqual(seqs, [11, 12], 'nothing is shown until the replay is complete');
+    again.send(
+      `MSG 17 ${T} carol overtook the replay`,
+      'PING mid',
+      `LEAVE 13 ${T} alice worker lost`,
+      `MSG 14 ${T} bob missed`,
+      `MSG 15 ${T} bob missed too`,
+      `JOIN 16 ${T} alice`,
+      'OK 4',
+    );
+    t.is(await again.next(), 'PONG mid');
+    const [info] = (await replayed) as [ReplayedInfo];
+    t.deepEqual(info, { count: 5, missing: 0, newEpoch: false, epoch: 'ep1' });
+    t.deepEqual(seqs, [11, 12, 13, 14, 15, 16, 17]);
 
-  t.is(await again.next(), 'MSG typed while away');
-  again.send(`MSG 18 ${T} alice typed while away`, 'OK 18');
-  t.is(await queued, 18);
-  t.deepEqual(seqs, [11, 12, 13, 14, 15, 16, 17, 18]);
-  t.is(client.state, 'ready');
-});
+    t.is(await again.next(), 'MSG typed while away');
+    again.send(`MSG 18 ${T} alice typed while away`, 'OK 18');
+    t.is(await queued, 18);
+    t.deepEqual(seqs, [11, 12, 13, 14, 15, 16, 17, 18]);
+    t.is(client.state, 'ready');
+  },
+);
 
 async function reconnectTo(t: ExecutionContext, epoch: string, expectedHistory: string, replay: string[]) {
   const clock = fakeClock(t);
@@ -200,15 +224,27 @@ async function reconnectTo(t: ExecutionContext, epoch: string, expectedHistory: 
   return { info, seqs, gaps };
 }
 
-test.serial('a reconnect that finds a new epoch asks for the last events instead, and says old seqs are void', async (t) => {
-  const { info, seqs, gaps } = await reconnectTo(t, 'ep2', 'HISTORY 50', [`MSG 38 ${T} bob a`, `MSG 39 ${T} bob b`, `JOIN 40 ${T} alice`, 'OK 3']);
-  t.deepEqual(info, { count: 3, missing: 0, newEpoch: true, epoch: 'ep2' });
-  t.deepEqual(seqs, [11, 38, 39, 40]);
-  t.deepEqual(gaps, []);
-});
+test.serial(
+  'a reconnect that finds a new epoch asks for the last events instead, and says old seqs are void',
+  async (t) => {
+    const { info, seqs, gaps } = await reconnectTo(t, 'ep2', 'HISTORY 50', [
+      `MSG 38 ${T} bob a`,
+      `MSG 39 ${T} bob b`,
+      `JOIN 40 ${T} alice`,
+      'OK 3',
+    ]);
+    t.deepEqual(info, { count: 3, missing: 0, newEpoch: true, epoch: 'ep2' });
+    t.deepEqual(seqs, [11, 38, 39, 40]);
+    t.deepEqual(gaps, []);
+  },
+);
 
 test.serial('a replay that starts after the seq asked for reports the events no longer retained', async (t) => {
-  const { info, seqs, gaps } = await reconnectTo(t, 'ep1', 'HISTORY SINCE 11', [`MSG 39 ${T} bob a`, `JOIN 40 ${T} alice`, 'OK 2']);
+  const { info, seqs, gaps } = await reconnectTo(t, 'ep1', 'HISTORY SINCE 11', [
+    `MSG 39 ${T} bob a`,
+    `JOIN 40 ${T} alice`,
+    'OK 2',
+  ]);
   t.deepEqual(info, { count: 2, missing: 27, newEpoch: false, epoch: 'ep1' });
   t.deepEqual(gaps, [{ after: 11, missing: 27 }]);
   t.deepEqual(seqs, [11, 39, 40]);
@@ -257,7 +293,7 @@ test.serial('while disconnected at most maxQueued commands wait; the next is rej
   for (const command of waiting) await t.throwsAsync(command, { instanceOf: ClientClosedError });
 });
 
-test.serial('the first registration refused (nick taken) rejects connect() with the server\'s error', async (t) => {
+test.serial("the first registration refused (nick taken) rejects connect() with the server's error", async (t) => {
   const server = await startScriptedServer(t);
   const { client } = newClient(t, server);
   const connecting = client.connect();

@@ -15,9 +15,16 @@ interface Recorded {
   workerId: number;
 }
 
-async function join(t: ExecutionContext, server: TestServer, nick: string, options: Partial<ChatClientOptions> = {}): Promise<Recorded> {
+async function join(
+  t: ExecutionContext,
+  server: TestServer,
+  nick: string,
+  options: Partial<ChatClientOptions> = {},
+): Promise<Recorded> {
   const client = new ChatClient({ port: server.port, nick, ...options });
-  t.teardown(() => client.close());
+  t.teardown(() => {
+    client.close();
+  });
   const events: PublicEvent[] = [];
   const dms: DirectMessage[] = [];
   client.on('public', (event) => events.push(event));
@@ -43,7 +50,10 @@ test('registers, chats, and sends DMs across workers', async (t) => {
   const seq = await alice.client.message('hello, world');
   await seen(bob, seq);
   t.like(bob.events.at(-1), { type: 'MSG', seq, nick: 'alice', text: 'hello, world' });
-  t.like(alice.events.find((event) => event.seq === seq), { nick: 'alice', text: 'hello, world' });
+  t.like(
+    alice.events.find((event) => event.seq === seq),
+    { nick: 'alice', text: 'hello, world' },
+  );
 
   const dmArrived = once(bob.client, 'dm');
   await alice.client.dm('bob', 'psst');
@@ -66,11 +76,16 @@ test('pipelined commands resolve in the order sent, errors included', async (t) 
   const [one, users, dm, two, ping, announce] = results;
   t.is(one.status, 'fulfilled');
   t.is(two.status, 'fulfilled');
-  if (one.status === 'fulfilled' && two.status === 'fulfilled') t.true((two.value as number) > (one.value as number));
+  if (one.status === 'fulfilled' && two.status === 'fulfilled') t.true(two.value > one.value);
   t.deepEqual(users, { status: 'fulfilled', value: ['alice', 'bob'] });
   t.is(dm.status === 'rejected' && dm.reason instanceof ServerReplyError ? dm.reason.code : dm.status, 'NO_SUCH_NICK');
   t.deepEqual(ping, { status: 'fulfilled', value: 'tok' });
-  t.is(announce.status === 'rejected' && announce.reason instanceof ServerReplyError ? announce.reason.code : announce.status, 'FORBIDDEN');
+  t.is(
+    announce.status === 'rejected' && announce.reason instanceof ServerReplyError
+      ? announce.reason.code
+      : announce.status,
+    'FORBIDDEN',
+  );
 });
 
 test('after its worker is killed, the client reconnects and ends with the same public stream as one that never dropped', async (t) => {
@@ -107,11 +122,18 @@ test('after its worker is killed, the client reconnects and ends with the same p
   const from = observer.events[0]!.seq;
   t.deepEqual(alice.events.filter((event) => event.seq >= from).map(shape), observer.events.map(shape));
   const seqs = alice.events.map((event) => event.seq);
-  t.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'no seq missing, none twice');
+  t.deepEqual(
+    seqs,
+    seqs.map((_, i) => seqs[0]! + i),
+    'no seq missing, none twice',
+  );
   const texts = alice.events.map((event) => `${event.type} ${event.nick} ${event.text}`);
   t.true(texts.includes('LEAVE alice worker lost'));
   t.true(texts.includes(`MSG ${observer.client.nick} while alice is away, 1`));
-  t.deepEqual(queuedSeqs.map((seq) => alice.events.find((event) => event.seq === seq)?.text), ['queued 1', 'queued 2']);
+  t.deepEqual(
+    queuedSeqs.map((seq) => alice.events.find((event) => event.seq === seq)?.text),
+    ['queued 1', 'queued 2'],
+  );
 });
 
 test('when the server shuts down, the client says why, retries, and gives up after its retries', async (t) => {

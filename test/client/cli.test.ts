@@ -40,7 +40,10 @@ test('sends, receives, /msg, /users, unknown commands and /quit; exits 0 after t
   await bob.until((line) => /^LEAVE \d+ \S+ alice quit: see you$/.test(line));
   t.is(alice.lines.at(-1), '* quit');
   t.is(alice.stderr, '');
-  t.false(bob.lines.some((line) => line.includes('frobnicate')), 'an unknown slash command sends nothing');
+  t.false(
+    bob.lines.some((line) => line.includes('frobnicate')),
+    'an unknown slash command sends nothing',
+  );
 });
 
 test('at the end of its input it quits cleanly after every reply is in, and prints all it received', async (t) => {
@@ -76,7 +79,10 @@ test('piped input beyond the server rate limit is paced, not refused: every line
   alice.endInput();
   t.is(await alice.exited, 0);
   const said = bob.lines.filter((line) => line.startsWith('MSG ')).map((line) => line.split(' ').slice(4).join(' '));
-  t.deepEqual(said, Array.from({ length: count }, (_, i) => `line ${i + 1}`));
+  t.deepEqual(
+    said,
+    Array.from({ length: count }, (_, i) => `line ${i + 1}`),
+  );
   t.false(alice.lines.some((line) => line.includes('RATE_LIMITED')));
 });
 
@@ -119,7 +125,11 @@ async function unusedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return port;
 }
 

@@ -1,6 +1,13 @@
 import test from 'ava';
 import { ServerReplyError, ConnectFailedError } from '../../src/client/errors.js';
-import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus, formatTime } from '../../src/client/format.js';
+import {
+  formatError,
+  formatPublicEvent,
+  formatReceivedDm,
+  formatSentDm,
+  formatStatus,
+  formatTime,
+} from '../../src/client/format.js';
 import { createStyle, nickColor, shouldUseColor } from '../../src/client/style.js';
 import type { PublicEvent } from '../../src/protocol/index.js';
 
@@ -34,7 +41,10 @@ test('server errors read as one line with the code; client errors as their messa
   t.is(formatError(new ServerReplyError('NICK_TAKEN', 'nick is taken'), plain), '! nick is taken (NICK_TAKEN)');
   t.is(formatError(new ServerReplyError('RATE_LIMITED', ''), plain), '! too many lines, slow down (RATE_LIMITED)');
   const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-  t.is(formatError(new ConnectFailedError('127.0.0.1:1', 1, refused), plain), '! cannot connect to 127.0.0.1:1: connection refused (after 1 attempt)');
+  t.is(
+    formatError(new ConnectFailedError('127.0.0.1:1', 1, refused), plain),
+    '! cannot connect to 127.0.0.1:1: connection refused (after 1 attempt)',
+  );
   t.is(formatStatus('connected to worker 3 as alice', plain), '* connected to worker 3 as alice');
 });
 

@@ -2,7 +2,9 @@ import test from 'ava';
 import sinon from 'sinon';
 import { InputPacer } from '../../src/client/input-pacer.js';
 
-test.afterEach.always(() => sinon.restore());
+test.afterEach.always(() => {
+  sinon.restore();
+});
 
 test.serial('lets a burst through at once, then paces the rest at the rate, in order, and ends last', (t) => {
   const clock = sinon.useFakeTimers({ now: 0 });

@@ -15,11 +15,15 @@ function setup(t: ExecutionContext, columns = 80) {
     { input, output: terminal, prompt: '> ' },
     { line: (text) => submitted.push(text), interrupt: () => interrupts++, end: () => {} },
   );
-  t.teardown(() => prompt.close());
+  t.teardown(() => {
+    prompt.close();
+  });
   const type = async (keys: string, expected: { line: string; cursor?: number }) => {
     input.write(keys);
     await until(
-      () => prompt.input.line === expected.line && (expected.cursor === undefined || prompt.input.cursor === expected.cursor),
+      () =>
+        prompt.input.line === expected.line &&
+        (expected.cursor === undefined || prompt.input.cursor === expected.cursor),
       `input ${JSON.stringify(expected.line)}`,
     );
   };

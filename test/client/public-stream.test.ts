@@ -9,7 +9,10 @@ function msg(seq: number): PublicEvent {
 function setup() {
   const delivered: number[] = [];
   const gaps: Array<[number, number]> = [];
-  const stream = new PublicStream({ event: (event) => delivered.push(event.seq), gap: (after, missing) => gaps.push([after, missing]) });
+  const stream = new PublicStream({
+    event: (event) => delivered.push(event.seq),
+    gap: (after, missing) => gaps.push([after, missing]),
+  });
   return { stream, delivered, gaps };
 }
 
@@ -73,7 +76,10 @@ test('a history collection returns the replayed events already seen; new ones go
   for (const seq of [2, 4, 3]) stream.accept(msg(seq));
   const old = stream.stopCollecting(collector);
   stream.release();
-  t.deepEqual(old.map((event) => event.seq), [2, 3]);
+  t.deepEqual(
+    old.map((event) => event.seq),
+    [2, 3],
+  );
   t.deepEqual(delivered, [1, 2, 3, 4]);
 });
 

@@ -4,7 +4,14 @@
  */
 import { once } from 'node:events';
 import test from 'ava';
-import { ChatUser, compareStreams, connectToWorker, parseWelcome, processState, waitUntil } from '../helpers/chat-stream.js';
+import {
+  ChatUser,
+  compareStreams,
+  connectToWorker,
+  parseWelcome,
+  processState,
+  waitUntil,
+} from '../helpers/chat-stream.js';
 import { startServer } from '../helpers/server.js';
 
 const UNTHROTTLED = ['--rate-limit', '100000', '--rate-burst', '100000', '--history', '20000'];
@@ -29,8 +36,14 @@ test('a worker forked while messages flow starts at the right seq and misses no 
   const welcome = parseWelcome(client.lines[0]!);
   const ackedAtWelcome = lastAcked;
   await waitUntil(() => lastAcked > ackedAtWelcome, 'the talker to be answered once more');
-  t.true(welcome.lastSeq >= ackedBefore, `WELCOME last-seq ${welcome.lastSeq} covers seq ${ackedBefore}, published before the connection`);
-  t.true(welcome.lastSeq < lastAcked, `WELCOME last-seq ${welcome.lastSeq} is older than seq ${lastAcked}, published after it`);
+  t.true(
+    welcome.lastSeq >= ackedBefore,
+    `WELCOME last-seq ${welcome.lastSeq} covers seq ${ackedBefore}, published before the connection`,
+  );
+  t.true(
+    welcome.lastSeq < lastAcked,
+    `WELCOME last-seq ${welcome.lastSeq} is older than seq ${lastAcked}, published after it`,
+  );
 
   const newcomer = await ChatUser.register(t, server.port, client, 'newcomer');
   await waitUntil(() => newcomer.lastSeq - newcomer.firstSeq >= 200, 'the newcomer to receive 200 events', 20_000);

@@ -36,14 +36,68 @@ function randomSource(seed: number): () => number {
   };
 }
 
-const VERBS = ['REGISTER', 'MSG', 'DM', 'USERS', 'HISTORY', 'PING', 'PONG', 'AUTH', 'ANNOUNCE', 'KICK', 'HELP', 'QUIT', 'register', 'MsG', 'NICK', 'JOIN', ''];
-const ARGUMENTS = [
-  '', ' ', 'SINCE', 'SINCE -1', 'SINCE 99999999999999999999', '-5', '0', '1e309', 'NaN', '0x10', '1000000000',
-  'alice', 'a'.repeat(25), 'bad nick!', 'ünïcødé', '\u{1F600}', 'x y z', '\t', 'HISTORY 5',
+const VERBS = [
+  'REGISTER',
+  'MSG',
+  'DM',
+  'USERS',
+  'HISTORY',
+  'PING',
+  'PONG',
+  'AUTH',
+  'ANNOUNCE',
+  'KICK',
+  'HELP',
+  'QUIT',
+  'register',
+  'MsG',
+  'NICK',
+  'JOIN',
+  '',
 ];
-const INVALID_UTF8 = [[0xff], [0xfe, 0xff], [0xc3, 0x28], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80]];
+const ARGUMENTS = [
+  '',
+  ' ',
+  'SINCE',
+  'SINCE -1',
+  'SINCE 99999999999999999999',
+  '-5',
+  '0',
+  '1e309',
+  'NaN',
+  '0x10',
+  '1000000000',
+  'alice',
+  'a'.repeat(25),
+  'bad nick!',
+  'ünïcødé',
+  '\u{1F600}',
+  'x y z',
+  '\t',
+  'HISTORY 5',
+];
+const INVALID_UTF8 = [
+  [0xff],
+  [0xfe, 0xff],
+  [0xc3, 0x28],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xe2, 0x82],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0x80],
+];
 const HOSTILE_TEXT = [
-  '\x1b[2J\x1b[H', '\x1b]0;owned\x07', '\x1b[31mred\x1b[0m', '\u009b31m', '\u0085', '\x00', '\x7f', '\r', '\rMSG x', '\u202e', '\uFEFF',
+  '\x1b[2J\x1b[H',
+  '\x1b]0;owned\x07',
+  '\x1b[31mred\x1b[0m',
+  '\u009b31m',
+  '\u0085',
+  '\x00',
+  '\x7f',
+  '\r',
+  '\rMSG x',
+  '\u202e',
+  '\uFEFF',
 ];
 
 function pick<T>(random: () => number, items: readonly T[]): T {
@@ -54,13 +108,23 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 function hostileLine(random: () => number): Buffer {
   const kind = random();
   if (kind < 0.2) return Buffer.concat([randomBytes(random, 1 + Math.floor(random() * 300)), Buffer.from('\n')]);
-  if (kind < 0.35) return Buffer.concat([Buffer.from(`${pick(random, VERBS)} `), Buffer.from(pick(random, INVALID_UTF8)), Buffer.from('\n')]);
-  if (kind < 0.5) return Buffer.from(`${pick(random, ['MSG ', 'REGISTER ', 'DM alice ', ''])}${pick(random, HOSTILE_TEXT)}${pick(random, ARGUMENTS)}\n`);
+  if (kind < 0.35)
+    return Buffer.concat([
+      Buffer.from(`${pick(random, VERBS)} `),
+      Buffer.from(pick(random, INVALID_UTF8)),
+      Buffer.from('\n'),
+    ]);
+  if (kind < 0.5)
+    return Buffer.from(
+      `${pick(random, ['MSG ', 'REGISTER ', 'DM alice ', ''])}${pick(random, HOSTILE_TEXT)}${pick(random, ARGUMENTS)}\n`,
+    );
   if (kind < 0.52) return Buffer.from(`${pick(random, ['MSG ', ''])}${'A'.repeat(MIB)}\n`);
   if (kind < 0.55) return Buffer.from(`${' '.repeat(Math.floor(random() * 10))}\r\n`);
   // A nick that is free, so the hostile MSG lines after it come from a registered user.
   if (kind < 0.62) return Buffer.from(`REGISTER fz${Math.floor(random() * 1e6)}\n`);
-  return Buffer.from(`${pick(random, VERBS)} ${pick(random, ARGUMENTS)} ${pick(random, ARGUMENTS)}${random() < 0.3 ? '\r' : ''}\n`);
+  return Buffer.from(
+    `${pick(random, VERBS)} ${pick(random, ARGUMENTS)} ${pick(random, ARGUMENTS)}${random() < 0.3 ? '\r' : ''}\n`,
+  );
 }
 
 function randomBytes(random: () => number, length: number): Buffer {
@@ -123,7 +187,10 @@ test('thousands of hostile lines leave the server serving, every worker alive an
   }));
   // Lines that never end: the splitter must count and discard, never buffer them whole.
   for (let i = 0; i < UNENDING_LINES; i++) {
-    scripts.push({ chunks: Array.from({ length: UNENDING_LINE_BYTES / MIB }, () => Buffer.alloc(MIB, 'B')), ending: pick(random, endings) });
+    scripts.push({
+      chunks: Array.from({ length: UNENDING_LINE_BYTES / MIB }, () => Buffer.alloc(MIB, 'B')),
+      ending: pick(random, endings),
+    });
   }
   const lines = scripts.reduce((sum, script) => sum + script.chunks.length, 0);
 
@@ -140,13 +207,19 @@ test('thousands of hostile lines leave the server serving, every worker alive an
   const last = await user.say('still standing');
   t.is(await user.client.command('PING fine'), 'OK fine');
   await watcher.client.until((line) => line.startsWith(`MSG ${last} `));
-  t.deepEqual(watcher.client.lines.filter((line) => CONTROL.test(line)), [], 'no control character reached another user');
+  t.deepEqual(
+    watcher.client.lines.filter((line) => CONTROL.test(line)),
+    [],
+    'no control character reached another user',
+  );
   t.deepEqual(compareStreams([watcher], last), []);
   t.false(watcher.client.closed);
 
   t.notRegex(server.output, /died|Uncaught|unhandled/i);
   for (const pid of pids) t.false(processEnded(pid), `pid ${pid} is alive`);
   const peaks = pids.map((pid) => memoryOf(pid, 'VmHWM') ?? Infinity);
-  t.log(`${lines} lines over ${scripts.length} connections, ${watcher.stream.size} public events; peak RSS MiB: ${peaks.map((bytes) => (bytes / MIB).toFixed(0)).join(', ')} (primary first)`);
+  t.log(
+    `${lines} lines over ${scripts.length} connections, ${watcher.stream.size} public events; peak RSS MiB: ${peaks.map((bytes) => (bytes / MIB).toFixed(0)).join(', ')} (primary first)`,
+  );
   for (const peak of peaks) t.true(peak < MAX_PEAK_RSS, `peak RSS ${(peak / MIB).toFixed(0)} MiB`);
 });

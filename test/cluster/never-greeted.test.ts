@@ -50,8 +50,13 @@ test('connections made while workers are killed are each greeted or closed withi
   };
   await Promise.all(Array.from({ length: PARALLEL }, connectInTurn));
 
-  const handoffLosses = [...server.stderr.matchAll(/died holding (\d+) connections in hand-off/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  t.log(`${CONNECTIONS} connections, ${killed.length} workers killed: ${counts.greeted} greeted, ${counts.closed} closed, ${counts.other} other, ${counts.silent} silent; ${handoffLosses} closed by the primary in hand-off`);
+  const handoffLosses = [...server.stderr.matchAll(/died holding (\d+) connections in hand-off/g)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+  t.log(
+    `${CONNECTIONS} connections, ${killed.length} workers killed: ${counts.greeted} greeted, ${counts.closed} closed, ${counts.other} other, ${counts.silent} silent; ${handoffLosses} closed by the primary in hand-off`,
+  );
   t.is(counts.silent, 0);
   t.is(counts.other, 0);
   t.is(counts.greeted + counts.closed, CONNECTIONS);
@@ -79,13 +84,15 @@ test('connections made while no worker is up (crash-loop backoff) are closed, no
   }
   t.notRegex(server.output.slice(from), /worker \d+ listening/, 'no worker is up');
 
-  const outcomes = await Promise.all(Array.from({ length: 5 }, async () => {
-    const client = openClient(t, server.port);
-    try {
-      return (await client.next(GREETING_BOUND_MS)).startsWith('WELCOME ') ? 'greeted' : 'other';
-    } catch {
-      return client.closed ? 'closed' : 'silent';
-    }
-  }));
+  const outcomes = await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      const client = openClient(t, server.port);
+      try {
+        return (await client.next(GREETING_BOUND_MS)).startsWith('WELCOME ') ? 'greeted' : 'other';
+      } catch {
+        return client.closed ? 'closed' : 'silent';
+      }
+    }),
+  );
   t.deepEqual(outcomes, ['closed', 'closed', 'closed', 'closed', 'closed']);
 });

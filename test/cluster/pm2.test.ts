@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
-import { ChatUser, freePort, parseWelcome, seqOf, seqsOnDisk, waitUntil, type Welcome } from '../helpers/chat-stream.js';
+import {
+  ChatUser,
+  freePort,
+  parseWelcome,
+  seqOf,
+  seqsOnDisk,
+  waitUntil,
+  type Welcome,
+} from '../helpers/chat-stream.js';
 import { LineClient } from '../helpers/line-client.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +34,9 @@ interface Pm2Process {
 
 function tempDir(t: ExecutionContext, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -54,7 +64,14 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   const pm2Home = tempDir(t, 'clusterchat-pm2-');
   const dataDir = tempDir(t, 'clusterchat-pm2-data-');
   const port = await freePort();
-  const env = { ...process.env, PM2_HOME: pm2Home, CHAT_PORT: String(port), CHAT_WORKERS: '2', CHAT_DATA_DIR: dataDir, CHAT_LOG_LEVEL: 'info' };
+  const env = {
+    ...process.env,
+    PM2_HOME: pm2Home,
+    CHAT_PORT: String(port),
+    CHAT_WORKERS: '2',
+    CHAT_DATA_DIR: dataDir,
+    CHAT_LOG_LEVEL: 'info',
+  };
   const pm2 = async (...args: string[]) => (await execFileAsync(PM2, args, { cwd: REPO, env, timeout: 30_000 })).stdout;
   const app = async (): Promise<Pm2Process | undefined> => {
     const list = await pm2('jlist');
@@ -87,10 +104,14 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   process.kill(first!.pid, 'SIGKILL');
   await alice.client.closedByPeer();
   let second: Pm2Process | undefined;
-  await waitUntil(async () => {
-    second = await app();
-    return second !== undefined && second.pid !== first!.pid && second.pid > 0 && second.pm2_env.status === 'online';
-  }, 'PM2 to restart the primary', 20_000);
+  await waitUntil(
+    async () => {
+      second = await app();
+      return second !== undefined && second.pid !== first!.pid && second.pid > 0 && second.pm2_env.status === 'online';
+    },
+    'PM2 to restart the primary',
+    20_000,
+  );
   primaryPids.add(second!.pid);
   t.true(second!.pm2_env.restart_time >= 1);
 
@@ -99,11 +120,16 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   t.is(welcome!.lastSeq, last);
   t.is(welcome!.epoch, alice.welcome.epoch);
   const reader = new LineClient(net.connect({ port, host: '127.0.0.1' }));
-  t.teardown(() => reader.close());
+  t.teardown(() => {
+    reader.close();
+  });
   await reader.next();
   t.regex(await reader.command('HISTORY 3'), /^OK 3$/);
   alice.record();
-  t.deepEqual(reader.lines.filter((line) => seqOf(line) !== undefined), [...alice.stream.values()].slice(-3));
+  t.deepEqual(
+    reader.lines.filter((line) => seqOf(line) !== undefined),
+    [...alice.stream.values()].slice(-3),
+  );
 });
 
 function readFileOr(path: string, fallback: string): string {

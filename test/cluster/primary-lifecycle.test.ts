@@ -7,18 +7,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { ChatUser, parseWelcome, portIsFree, processEnded, seqOf, seqsOnDisk, waitUntil } from '../helpers/chat-stream.js';
+import {
+  ChatUser,
+  parseWelcome,
+  portIsFree,
+  processEnded,
+  seqOf,
+  seqsOnDisk,
+  waitUntil,
+} from '../helpers/chat-stream.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 
 function tempDataDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-lifecycle-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
 /** Asks a fresh client for the last `count` events; returns the event lines. */
-async function historyOf(t: ExecutionContext, port: number, count: number): Promise<{ welcome: string; events: string[] }> {
+async function historyOf(
+  t: ExecutionContext,
+  port: number,
+  count: number,
+): Promise<{ welcome: string; events: string[] }> {
   const { client, welcome } = await connect(t, port);
   const reply = await client.command(`HISTORY ${count}`);
   t.regex(reply, /^OK \d+$/);
@@ -75,7 +89,10 @@ test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, 
 
   // Every public event, the shutdown's LEAVEs too, is on disk without a gap.
   const onDisk = seqsOnDisk(dataDir);
-  t.deepEqual(onDisk, Array.from({ length: onDisk.length }, (_, i) => i + 1));
+  t.deepEqual(
+    onDisk,
+    Array.from({ length: onDisk.length }, (_, i) => i + 1),
+  );
 
   const restarted = await startServer(t, { workers: 2, dataDir });
   const { welcome, events } = await historyOf(t, restarted.port, 1000);

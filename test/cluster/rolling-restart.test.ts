@@ -44,10 +44,15 @@ test('SIGHUP under chat load: clients of draining workers get BYE worker restart
   const moved = users.filter((user) => user.reconnects > 0);
   t.true(moved.length > 0);
   for (const user of users) {
-    t.true(user.byes.every((reason) => reason === 'worker restarting'), `${user.nick} got ${user.byes.join(', ')}`);
+    t.true(
+      user.byes.every((reason) => reason === 'worker restarting'),
+      `${user.nick} got ${user.byes.join(', ')}`,
+    );
     t.is(user.byes.length, user.reconnects, `${user.nick} was told each time it had to move`);
   }
-  t.log(`${moved.length} of ${USERS} clients moved (${users.reduce((sum, user) => sum + user.reconnects, 0)} reconnects); stream of ${last} events checked seq by seq`);
+  t.log(
+    `${moved.length} of ${USERS} clients moved (${users.reduce((sum, user) => sum + user.reconnects, 0)} reconnects); stream of ${last} events checked seq by seq`,
+  );
 
   const log = server.output.slice(from);
   for (const id of oldWorkers) t.regex(log, new RegExp(`worker ${id} exited \\(code 0\\)`));

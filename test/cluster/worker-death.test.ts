@@ -17,7 +17,12 @@ async function sawLine(client: LineClient, pattern: RegExp, what: string): Promi
 }
 
 /** Registers a user on the worker `workerId` and checks it can chat there. */
-async function chatOn(t: Parameters<typeof connectToWorker>[0], port: number, workerId: number, nick: string): Promise<void> {
+async function chatOn(
+  t: Parameters<typeof connectToWorker>[0],
+  port: number,
+  workerId: number,
+  nick: string,
+): Promise<void> {
   const client = await connectToWorker(t, port, workerId);
   t.is(await client.command(`REGISTER ${nick}`), `OK ${nick}`);
   t.regex(await client.command('MSG hello from the new worker'), /^OK \d+$/);
@@ -37,7 +42,8 @@ test('a worker killed with SIGKILL: its users leave as "worker lost", their nick
 
   for (const victim of victims) await victim.client.closedByPeer();
   for (const survivor of survivors) {
-    for (const victim of victims) await sawLine(survivor.client, leaveLine(victim.nick), `${survivor.nick} to see ${victim.nick} leave`);
+    for (const victim of victims)
+      await sawLine(survivor.client, leaveLine(victim.nick), `${survivor.nick} to see ${victim.nick} leave`);
   }
   await server.waitFor(new RegExp(`worker ${doomedWorker} died \\(signal SIGKILL\\)`), from);
   const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
@@ -85,7 +91,7 @@ test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', a
   await server.waitFor(new RegExp(`worker ${hungWorker} unresponsive for \\d+ ms; killing it`), from);
   await server.waitFor(new RegExp(`worker ${hungWorker} died \\(signal SIGKILL\\)`), from);
   const replacement = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
-  await sawLine(watcher.client, leaveLine('sleeper'), 'the hung worker\'s user to leave');
+  await sawLine(watcher.client, leaveLine('sleeper'), "the hung worker's user to leave");
   await waitUntil(() => processEnded(hungPid), `pid ${hungPid} to end`, 5_000);
   await chatOn(t, server.port, replacement, 'sleeper');
   t.false(watcher.client.closed);

@@ -18,7 +18,9 @@ test('the demo passes every step and its transcript shows each of them', async (
   const dir = await mkdtemp(join(tmpdir(), 'clusterchat-demo-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const transcriptPath = join(dir, 'transcript.txt');
-  const demo = spawn(process.execPath, [DEMO_PATH, '--transcript', transcriptPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const demo = spawn(process.execPath, [DEMO_PATH, '--transcript', transcriptPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => {
     if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGTERM');
   });
@@ -30,9 +32,14 @@ test('the demo passes every step and its transcript shows each of them', async (
 
   t.is(code, 0, `demo output:\n${stdout}\n${stderr}`);
   const lines = stdout.split('\n');
-  const has = (pattern: RegExp) => t.true(lines.some((line) => pattern.test(line)), `no line matches ${pattern}`);
+  const has = (pattern: RegExp) =>
+    t.true(
+      lines.some((line) => pattern.test(line)),
+      `no line matches ${pattern}`,
+    );
   has(/^\[server\] +listening on 127\.0\.0\.1:\d+ with 4 workers$/);
-  for (const nick of ['alice', 'bob', 'carol', 'dave']) has(new RegExp(`^\\[${nick}\\] +\\* connected to worker \\d+ as ${nick}$`));
+  for (const nick of ['alice', 'bob', 'carol', 'dave'])
+    has(new RegExp(`^\\[${nick}\\] +\\* connected to worker \\d+ as ${nick}$`));
   has(/^\[bob\] +> \/msg alice /);
   has(/^\[alice\] +\[\d\d:\d\d:\d\d\] \*bob\* /);
   has(/^\[carol\] +\* 4 users: alice bob carol dave$/);
@@ -45,7 +52,10 @@ test('the demo passes every step and its transcript shows each of them', async (
   has(/^\[server\] .*primary: stopped; last seq \d+$/);
   has(/^\[dave\] +\* disconnected: server shutting down$/);
   has(/^\[demo\] +✓ demo passed: every step behaved as expected$/);
-  t.false(lines.some((line) => /^\[demo\] +✗/.test(line)), 'a check failed');
+  t.false(
+    lines.some((line) => /^\[demo\] +✗/.test(line)),
+    'a check failed',
+  );
   t.is(lines.filter((line) => line.startsWith('== Step ')).length, 11);
 
   const saved = await readFile(transcriptPath, 'utf8');

@@ -34,7 +34,11 @@ export function parseWelcome(line: string): Welcome {
 }
 
 /** Polls `condition` until it holds; rejects naming `what` once `timeoutMs` has passed. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -77,7 +81,9 @@ export function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefi
 
 /** The seqs of the event lines in `<dir>/history.jsonl` (after its header line), in file order. */
 export function seqsOnDisk(dir: string): number[] {
-  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   return lines.slice(1).map((line) => (JSON.parse(line) as { seq: number }).seq);
 }
 
@@ -96,8 +102,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   const server = net.createServer();
   const listening = new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => resolve(true));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, host, () => {
+      resolve(true);
+    });
   });
   if (!(await listening)) return false;
   server.close();
@@ -108,12 +118,19 @@ export async function portIsFree(port: number, host = '127.0.0.1'): Promise<bool
 /** Opens a connection without waiting for anything; the test's teardown closes it. */
 export function openClient(t: ExecutionContext, port: number, host = '127.0.0.1'): LineClient {
   const client = new LineClient(net.connect({ port, host }));
-  t.teardown(() => client.close());
+  t.teardown(() => {
+    client.close();
+  });
   return client;
 }
 
 /** Connects until a connection is greeted by `workerId` (the hand-off is round-robin). */
-export async function connectToWorker(t: ExecutionContext, port: number, workerId: number, attempts = 20): Promise<LineClient> {
+export async function connectToWorker(
+  t: ExecutionContext,
+  port: number,
+  workerId: number,
+  attempts = 20,
+): Promise<LineClient> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const client = openClient(t, port);
     const welcome = parseWelcome(await client.next());
@@ -172,7 +189,8 @@ export class ChatUser {
       const seq = seqOf(line);
       if (seq === undefined) continue;
       const known = this.stream.get(seq);
-      if (known !== undefined && known !== line) throw new Error(`${this.nick}: seq ${seq} seen as ${JSON.stringify(known)} and ${JSON.stringify(line)}`);
+      if (known !== undefined && known !== line)
+        throw new Error(`${this.nick}: seq ${seq} seen as ${JSON.stringify(known)} and ${JSON.stringify(line)}`);
       this.stream.set(seq, line);
     }
   }
@@ -278,7 +296,9 @@ export function compareStreams(users: readonly ChatUser[], last: number): string
     for (let seq = from; seq <= last; seq++) {
       const line = user.stream.get(seq);
       if (line !== undefined && line !== reference.stream.get(seq)) {
-        problems.push(`${user.nick} has seq ${seq} as ${JSON.stringify(line)}, ${reference.nick} as ${JSON.stringify(reference.stream.get(seq))}`);
+        problems.push(
+          `${user.nick} has seq ${seq} as ${JSON.stringify(line)}, ${reference.nick} as ${JSON.stringify(reference.stream.get(seq))}`,
+        );
         break;
       }
     }

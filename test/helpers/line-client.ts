@@ -104,10 +104,16 @@ export class LineClient {
 }
 
 /** Connects and waits for the WELCOME line; the test's teardown closes the socket. */
-export async function connect(t: Owner, port: number, host = '127.0.0.1'): Promise<{ client: LineClient; welcome: string }> {
+export async function connect(
+  t: Owner,
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ client: LineClient; welcome: string }> {
   const socket = net.connect({ port, host });
   const client = new LineClient(socket);
-  t.teardown(() => client.close());
+  t.teardown(() => {
+    client.close();
+  });
   const welcome = await client.next();
   return { client, welcome };
 }

@@ -35,7 +35,13 @@ async function tempDir(t: ExecutionContext): Promise<string> {
 }
 
 function event(seq: number): PublicEvent {
-  return { type: 'MSG', seq, time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq)).toISOString(), nick: 'alice', text: `message ${seq}` };
+  return {
+    type: 'MSG',
+    seq,
+    time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq)).toISOString(),
+    nick: 'alice',
+    text: `message ${seq}`,
+  };
 }
 
 function events(from: number, to: number): PublicEvent[] {
@@ -119,7 +125,12 @@ test('close flushes what was appended; append after close throws', async (t) => 
   const { file } = await openWith({ dir });
   for (const e of events(1, 3)) file.append(e);
   await file.close();
-  t.throws(() => file.append(event(4)), { message: /after close/ });
+  t.throws(
+    () => {
+      file.append(event(4));
+    },
+    { message: /after close/ },
+  );
   t.is((await fileLines(dir)).length, 4);
 });
 
@@ -127,7 +138,12 @@ test('rejects an append whose seq does not increase', async (t) => {
   const dir = await tempDir(t);
   const { file } = await openWith({ dir });
   file.append(event(5));
-  t.throws(() => file.append(event(5)), { instanceOf: RangeError });
+  t.throws(
+    () => {
+      file.append(event(5));
+    },
+    { instanceOf: RangeError },
+  );
   await file.close();
 });
 

@@ -78,7 +78,9 @@ test('MSG is sequenced, broadcast, kept and answered with its seq', (t) => {
 test('MSG from a connection the hub does not know is NOT_REGISTERED', (t) => {
   const { bus, hub } = setup();
   hub.handle(1, { type: 'msg', conn: 9, text: 'hi' });
-  t.deepEqual(bus.take(1), [{ type: 'reply', conn: 9, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' }]);
+  t.deepEqual(bus.take(1), [
+    { type: 'reply', conn: 9, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' },
+  ]);
 });
 
 test('DM is routed to the worker holding the target', (t) => {
@@ -96,7 +98,8 @@ test('DM is routed to the worker holding the target', (t) => {
 
 test('USERS lists every nick sorted by lower-cased code points', (t) => {
   const { bus, hub } = setup();
-  for (const [i, nick] of ['bob', 'Alice', '_x', 'carol', 'Zed'].entries()) hub.handle(1 + (i % 2), { type: 'register', conn: i, nick });
+  for (const [i, nick] of ['bob', 'Alice', '_x', 'carol', 'Zed'].entries())
+    hub.handle(1 + (i % 2), { type: 'register', conn: i, nick });
   bus.take(1);
   hub.handle(1, { type: 'users', conn: 99 });
   t.deepEqual(bus.take(1), [{ type: 'reply', conn: 99, text: 'OK 5 _x Alice bob carol Zed\n' }]);
@@ -113,13 +116,16 @@ test('HISTORY replays the last n and SINCE a seq, then OK with the count', (t) =
   hub.handle(1, { type: 'history-since', conn: 2, seq: 0 });
   hub.handle(1, { type: 'history-since', conn: 2, seq: 45 });
   const m = (seq: number, text: string) => `MSG ${seq} 2026-11-24T11:09:21.123Z a ${text}\n`;
-  t.deepEqual(bus.take(1).map((d) => (d as { text: string }).text), [
-    m(44, 'two') + m(45, 'three') + 'OK 2\n',
-    m(43, 'one') + m(44, 'two') + m(45, 'three') + 'OK 3\n',
-    m(45, 'three') + 'OK 1\n',
-    m(43, 'one') + m(44, 'two') + m(45, 'three') + 'OK 3\n',
-    'OK 0\n',
-  ]);
+  t.deepEqual(
+    bus.take(1).map((d) => (d as { text: string }).text),
+    [
+      m(44, 'two') + m(45, 'three') + 'OK 2\n',
+      m(43, 'one') + m(44, 'two') + m(45, 'three') + 'OK 3\n',
+      m(45, 'three') + 'OK 1\n',
+      m(43, 'one') + m(44, 'two') + m(45, 'three') + 'OK 3\n',
+      'OK 0\n',
+    ],
+  );
 });
 
 test('KICK drops the target before its LEAVE, then answers the operator', (t) => {
@@ -166,10 +172,10 @@ test('a lost worker frees its nicks and each of its users leaves with "worker lo
   hub.handle(2, { type: 'register', conn: 1, nick: 'c' });
   bus.take(2);
   hub.workerLost(1);
-  t.deepEqual(bus.take(2).map((d) => (d as { text: string }).text), [
-    'LEAVE 45 2026-11-24T11:09:21.123Z a worker lost\n',
-    'LEAVE 46 2026-11-24T11:09:21.123Z b worker lost\n',
-  ]);
+  t.deepEqual(
+    bus.take(2).map((d) => (d as { text: string }).text),
+    ['LEAVE 45 2026-11-24T11:09:21.123Z a worker lost\n', 'LEAVE 46 2026-11-24T11:09:21.123Z b worker lost\n'],
+  );
   t.is(hub.userCount, 1);
 });
 

@@ -1,6 +1,12 @@
 import test from 'ava';
 import { decodeLine, sanitize } from '../../src/protocol/text.js';
-import { formatPublicEvent, formatWelcome, isReply, parseServerLine, type PublicEvent } from '../../src/protocol/wire.js';
+import {
+  formatPublicEvent,
+  formatWelcome,
+  isReply,
+  parseServerLine,
+  type PublicEvent,
+} from '../../src/protocol/wire.js';
 
 const time = '2026-11-24T11:09:21.123Z';
 
@@ -33,7 +39,13 @@ test('tells replies from events by the first word', (t) => {
 });
 
 test('parses WELCOME, DM, PING and BYE', (t) => {
-  t.deepEqual(parseServerLine('WELCOME chat/1 3 0 abc'), { kind: 'welcome', protocol: 'chat/1', workerId: 3, lastSeq: 0, epoch: 'abc' });
+  t.deepEqual(parseServerLine('WELCOME chat/1 3 0 abc'), {
+    kind: 'welcome',
+    protocol: 'chat/1',
+    workerId: 3,
+    lastSeq: 0,
+    epoch: 'abc',
+  });
   t.deepEqual(parseServerLine(`DM ${time} bob psst there`), { kind: 'dm', time, from: 'bob', text: 'psst there' });
   t.deepEqual(parseServerLine('PING x1'), { kind: 'ping', token: 'x1' });
   t.deepEqual(parseServerLine('BYE kicked: spam'), { kind: 'bye', reason: 'kicked: spam' });

@@ -25,7 +25,11 @@ test('six clients on several workers see one identical public stream, and DMs cr
     // Each client sees everything from its own JOIN on: compare the common tail.
     t.deepEqual(stream, reference.slice(reference.length - stream.length));
     const seqs = stream.map((line) => Number(line.split(' ')[1]));
-    t.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'seqs increase by one');
+    t.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0]! + i),
+      'seqs increase by one',
+    );
   }
   t.regex(reference.at(-1)!, new RegExp(`^MSG ${lastSeq} ${TIME} fay last$`));
 
@@ -33,7 +37,10 @@ test('six clients on several workers see one identical public stream, and DMs cr
   t.not(ann.workerId, ben.workerId);
   t.is(await ann.client.command('DM ben psst, ben'), 'OK');
   t.regex(await ben.client.until((line) => line.startsWith('DM ')), new RegExp(`^DM ${TIME} ann psst, ben$`));
-  t.false(clients[2]!.client.lines.some((line) => line.startsWith('DM ')), 'nobody else gets the DM');
+  t.false(
+    clients[2]!.client.lines.some((line) => line.startsWith('DM ')),
+    'nobody else gets the DM',
+  );
 });
 
 test('REGISTER: JOIN reaches everyone, the newcomer too, before its OK', async (t) => {
@@ -124,14 +131,23 @@ test('operators: AUTH, ANNOUNCE to everyone, KICK with BYE for the target and LE
   t.is(await op.command('AUTH opensesame'), 'OK');
   const announced = await op.command('ANNOUNCE maintenance at noon');
   t.regex(announced, /^OK \d+$/);
-  t.regex(await bystander.until((l) => l.startsWith('ANNOUNCE ')), new RegExp(`^ANNOUNCE ${announced.slice(3)} ${TIME} maintenance at noon$`));
+  t.regex(
+    await bystander.until((l) => l.startsWith('ANNOUNCE ')),
+    new RegExp(`^ANNOUNCE ${announced.slice(3)} ${TIME} maintenance at noon$`),
+  );
 
   t.regex(await op.command('KICK nobody'), /^ERROR NO_SUCH_NICK /);
   t.is(await op.command('KICK troll spamming'), 'OK');
   t.is(await troll.until((l) => l.startsWith('BYE ')), 'BYE kicked: spamming');
   await troll.closedByPeer();
-  t.regex(await bystander.until((l) => l.startsWith('LEAVE ')), new RegExp(`^LEAVE \\d+ ${TIME} troll kicked: spamming$`));
-  t.false(troll.lines.some((l) => l.startsWith('LEAVE ')), 'the kicked user gets BYE, not its own LEAVE');
+  t.regex(
+    await bystander.until((l) => l.startsWith('LEAVE ')),
+    new RegExp(`^LEAVE \\d+ ${TIME} troll kicked: spamming$`),
+  );
+  t.false(
+    troll.lines.some((l) => l.startsWith('LEAVE ')),
+    'the kicked user gets BYE, not its own LEAVE',
+  );
 });
 
 test('QUIT: OK, then the server closes; the others see LEAVE quit: <reason>', async (t) => {
@@ -163,5 +179,15 @@ test('pipelined commands are answered in order, local answers never overtaking t
     const line = await client.next();
     if (/^(OK|ERROR)( |$)/.test(line)) replies.push(line.split(' ').slice(0, 2).join(' '));
   }
-  t.deepEqual(replies, ['OK 1', 'OK pipe', 'OK 2', `OK ${replies[3]!.split(' ')[1]}`, 'OK 1', 'OK 3', 'OK 1', 'OK REGISTER', 'ERROR UNKNOWN_COMMAND']);
+  t.deepEqual(replies, [
+    'OK 1',
+    'OK pipe',
+    'OK 2',
+    `OK ${replies[3]!.split(' ')[1]}`,
+    'OK 1',
+    'OK 3',
+    'OK 1',
+    'OK REGISTER',
+    'ERROR UNKNOWN_COMMAND',
+  ]);
 });

@@ -16,14 +16,18 @@ import { LineClient } from '../helpers/line-client.js';
 async function tableWithClients(t: { teardown(fn: () => void): void }, count: number) {
   const bus: WorkerBus = { request: () => {} };
   const table = new ConnectionTable(1, bus, DEFAULT_LIMITS, createLogger('test', 'error'));
-  const server = net.createServer({ pauseOnConnect: true }, (socket) => table.accept(socket));
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    table.accept(socket);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as net.AddressInfo;
   const clients: LineClient[] = [];
   for (let i = 0; i < count; i++) {
     const client = new LineClient(net.connect(port, '127.0.0.1'));
-    t.teardown(() => client.close());
+    t.teardown(() => {
+      client.close();
+    });
     await client.next();
     clients.push(client);
   }
@@ -37,7 +41,10 @@ const event = (conn: number, text: string): Delivery => ({ type: 'event', conn, 
 test('public lines of one turn keep their place around private lines, and reach only the registered', async (t) => {
   const { table, clients } = await tableWithClients(t, 3);
   const [one, two, three] = clients as [LineClient, LineClient, LineClient];
-  table.apply([{ type: 'enrol', conn: 1 }, { type: 'enrol', conn: 2 }]);
+  table.apply([
+    { type: 'enrol', conn: 1 },
+    { type: 'enrol', conn: 2 },
+  ]);
   // One turn, several IPC messages, as a worker that fell behind reads them.
   table.apply([all('A', 1)]);
   table.apply([event(1, 'D1'), all('B', 2)]);

@@ -26,8 +26,12 @@ test('a silent client gets PING, and BYE ping timeout if it stays silent; others
   const server = await startServer(t, { args: ['--ping-interval', '0.3', '--ping-timeout', '0.9'] });
   const { client: sleeper } = await registered(t, server.port, 'sleeper');
   const { client: watcher } = await registered(t, server.port, 'watcher');
-  const watchdog = setInterval(() => watcher.send('PONG'), 100);
-  t.teardown(() => clearInterval(watchdog));
+  const watchdog = setInterval(() => {
+    watcher.send('PONG');
+  }, 100);
+  t.teardown(() => {
+    clearInterval(watchdog);
+  });
   t.regex(await sleeper.until((l) => l.startsWith('PING ')), /^PING \S+$/);
   t.is(await sleeper.until((l) => l.startsWith('BYE ')), 'BYE ping timeout');
   await sleeper.closedByPeer();
@@ -46,7 +50,9 @@ test('answering PING with PONG keeps a connection alive past the timeout', async
 });
 
 test('a client that does not read is cut with BYE slow consumer; the others go on', async (t) => {
-  const server = await startServer(t, { args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000'] });
+  const server = await startServer(t, {
+    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000'],
+  });
   const { client: stuck } = await registered(t, server.port, 'stuck');
   const { client: talker } = await registered(t, server.port, 'talker');
   stuck.socket.pause();

@@ -42,11 +42,15 @@ function setup(limits: Partial<SessionLimits> = {}) {
   const requests: HubRequest[] = [];
   const bus: WorkerBus = { request: (request) => requests.push(request) };
   const session = new Session(1, transport, bus, { ...DEFAULT_LIMITS, ...limits });
-  const send = (text: string) => session.receive(Buffer.from(text));
+  const send = (text: string) => {
+    session.receive(Buffer.from(text));
+  };
   return { clock, transport, requests, session, send };
 }
 
-test.afterEach.always(() => sinon.restore());
+test.afterEach.always(() => {
+  sinon.restore();
+});
 
 test.serial('sends PING after the ping interval of silence, BYE ping timeout after the timeout', (t) => {
   const { clock, transport, requests, session } = setup();
@@ -102,7 +106,11 @@ test.serial('a local reply waits behind a reply the hub has not given yet', (t) 
   t.is(transport.written, '');
   t.deepEqual(requests, [{ type: 'users', conn: 1 }]);
   session.reply('OK 0\n');
-  t.deepEqual(transport.lines(), ['OK 0', 'OK a', `OK ${'REGISTER MSG DM USERS HISTORY PING PONG AUTH ANNOUNCE KICK HELP QUIT'}`]);
+  t.deepEqual(transport.lines(), [
+    'OK 0',
+    'OK a',
+    `OK REGISTER MSG DM USERS HISTORY PING PONG AUTH ANNOUNCE KICK HELP QUIT`,
+  ]);
 });
 
 test.serial('commands that need registration are refused before REGISTER, accepted while it is pending', (t) => {
@@ -148,7 +156,10 @@ test.serial('AUTH with the right token makes an operator; without it ANNOUNCE is
 test.serial('a server without a token refuses every AUTH', (t) => {
   const { transport, send } = setup();
   send('AUTH \nAUTH anything\n');
-  t.deepEqual(transport.lines(), ['ERROR BAD_ARGS usage: AUTH <token>', 'ERROR AUTH_FAILED this server has no operators']);
+  t.deepEqual(transport.lines(), [
+    'ERROR BAD_ARGS usage: AUTH <token>',
+    'ERROR AUTH_FAILED this server has no operators',
+  ]);
 });
 
 test.serial('bad bytes get their error code and the connection stays usable', (t) => {

@@ -61,7 +61,10 @@ export class CliProcess {
 }
 
 export function runCli(t: ExecutionContext, args: string[]): CliProcess {
-  const child = spawn(process.execPath, [CLIENT_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '' } });
+  const child = spawn(process.execPath, [CLIENT_PATH, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '' },
+  });
   const cli = new CliProcess(child);
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
