@@ -40,6 +40,7 @@ import { ServerReplyError } from './client/errors.js';
 import { PlainScreen } from './client/plain-screen.js';
 import type { Screen } from './client/screen.js';
 import { createStyle, shouldUseColor } from './client/style.js';
+import { tcpConnector } from './client/tcp-transport.js';
 import { TtyScreen } from './client/tty-screen.js';
 import { sanitize } from './protocol/index.js';
 
@@ -78,7 +79,8 @@ async function runClient(options: CliOptions): Promise<number> {
     nick = await askNick(process.stdin, process.stdout);
     if (nick === undefined) return EXIT_FAILURE;
   }
-  const client = new ChatClient({ host: options.host, port: options.port, nick, retries: options.retries });
+  const connector = tcpConnector({ host: options.host, port: options.port });
+  const client = new ChatClient({ connector, nick, retries: options.retries });
   const screen: Screen = interactive
     ? new TtyScreen({
         input: process.stdin,

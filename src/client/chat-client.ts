@@ -10,7 +10,8 @@
  *
  * A command answered `ERROR` rejects with `ServerReplyError` (its `code` is the server's).
  */
-import { isValidNick, type PublicEvent } from '../protocol/index.js';
+import { isValidNick } from '../protocol/nick.js';
+import type { PublicEvent } from '../protocol/wire.js';
 import { ChatSession } from './chat-session.js';
 import type { QueuedCommand } from './command-queue.js';
 import { ConnectionLostError, InvalidCommandError, ServerReplyError } from './errors.js';

@@ -1,21 +1,21 @@
 /**
- * The life of a chat/1 client: one TCP connection at a time, one promise per command (settled by
+ * The life of a chat/1 client: one connection at a time, one promise per command (settled by
  * its reply, in order), and a reconnect that re-registers and fills the gap. `ChatClient` puts the
- * typed commands on top (and documents the queueing policy).
+ * typed commands on top (and documents the queueing policy). The connection comes from the
+ * `connector` option (TCP in Node, WebSocket in a browser); nothing here needs Node.
  */
-import { EventEmitter } from 'node:events';
+import { isValidNick } from '../protocol/nick.js';
+import { hasControlCharacters, utf8ByteLength } from '../protocol/text.js';
 import {
-  hasControlCharacters,
-  isValidNick,
+  parseServerLine,
   PROTOCOL_NAME,
   type PublicEvent,
   type PublicEventType,
   type ServerLine,
-} from '../protocol/index.js';
+} from '../protocol/wire.js';
 import { Backoff } from './backoff.js';
-import { resolveClientOptions, type ChatClientOptions } from './client-options.js';
+import { resolveClientOptions, type ChatClientOptions, type ChatClientSettings } from './client-options.js';
 import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
-import { Connection } from './connection.js';
 import {
   ClientClosedError,
   ConnectFailedError,
@@ -26,6 +26,8 @@ import {
 } from './errors.js';
 import type { ChatClientEvents, ClientState, Welcome } from './events.js';
 import { PublicStream } from './public-stream.js';
+import type { ClientTransport } from './transport.js';
+import { TypedEmitter } from './typed-emitter.js';
 
 type Phase = 'greeting' | 'registering' | 'ready';
 
@@ -36,25 +38,25 @@ const EVENT_OF_TYPE = {
   ANNOUNCE: 'announce',
 } as const satisfies Record<PublicEventType, keyof ChatClientEvents>;
 
-export class ChatSession extends EventEmitter<ChatClientEvents> {
+export class ChatSession extends TypedEmitter<ChatClientEvents> {
   readonly options: ChatClientOptions;
   readonly #backoff: Backoff;
   readonly #queue: CommandQueue;
   readonly #stream: PublicStream;
   #state: ClientState = 'idle';
-  #connection: Connection | undefined;
+  #connection: ClientTransport | undefined;
   #phase: Phase = 'greeting';
   #welcome: Welcome | undefined;
   #epoch: string | undefined;
   #everConnected = false;
   #failures = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #byeReason: string | undefined;
   #adminToken: string | undefined;
   #quitting = false;
   #firstConnect: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
 
-  constructor(options: Partial<ChatClientOptions> & { nick: string }) {
+  constructor(options: ChatClientSettings) {
     super();
     this.options = resolveClientOptions(options);
     if (!isValidNick(this.options.nick))
@@ -142,7 +144,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   #checkLine(line: string): void {
     if (hasControlCharacters(line))
       throw new InvalidCommandError('BAD_TEXT', 'text holds control characters (a newline, an escape…)');
-    if (Buffer.byteLength(line) > this.options.maxLineBytes) {
+    if (utf8ByteLength(line) > this.options.maxLineBytes) {
       throw new InvalidCommandError('TOO_LONG', `line longer than ${this.options.maxLineBytes} bytes`);
     }
   }
@@ -177,16 +179,16 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     this.#phase = 'greeting';
     this.#byeReason = undefined;
     this.emit('connecting', { attempt: this.#failures + 1, attempts: this.options.retries, address: this.#address() });
-    const connection = new Connection(
-      { host: this.options.host, port: this.options.port, maxLineBytes: this.options.maxIncomingLineBytes },
+    const connection = this.options.connector.connect(
       {
-        line: (line) => {
-          this.#onLine(connection, line);
+        line: (text) => {
+          this.#onLine(connection, parseServerLine(text));
         },
         closed: (error) => {
           this.#onClosed(connection, error);
         },
       },
+      { maxLineBytes: this.options.maxIncomingLineBytes },
     );
     this.#connection = connection;
     const seconds = this.options.greetingTimeoutMs / 1000;
@@ -195,7 +197,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     }, this.options.greetingTimeoutMs);
   }
 
-  #onLine(connection: Connection, line: ServerLine): void {
+  #onLine(connection: ClientTransport, line: ServerLine): void {
     if (connection !== this.#connection) return;
     switch (line.kind) {
       case 'welcome':
@@ -225,7 +227,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     }
   }
 
-  #onWelcome(connection: Connection, line: Extract<ServerLine, { kind: 'welcome' }>): void {
+  #onWelcome(connection: ClientTransport, line: Extract<ServerLine, { kind: 'welcome' }>): void {
     clearTimeout(this.#timer);
     if (line.protocol !== PROTOCOL_NAME) {
       connection.destroy(new Error(`server speaks ${line.protocol}, not ${PROTOCOL_NAME}`));
@@ -239,7 +241,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   }
 
   /** Registers, and after a reconnect restores operator rights and replays what was missed. */
-  async #handshake(connection: Connection, welcome: Welcome): Promise<void> {
+  async #handshake(connection: ClientTransport, welcome: Welcome): Promise<void> {
     const reconnected = this.#everConnected;
     const since = this.#stream.lastSeen;
     // A server behind what we have seen lost its newest history even under the same epoch:
@@ -278,7 +280,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     for (const command of this.#queue.takeWaiting()) this.#write(command);
   }
 
-  async #register(connection: Connection, reconnected: boolean): Promise<void> {
+  async #register(connection: ClientTransport, reconnected: boolean): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
         await this.#internal('REGISTER', `REGISTER ${this.nick}`);
@@ -312,7 +314,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
     this.emit('replayed', { count: summary.delivered, missing: summary.missing, newEpoch, epoch });
   }
 
-  #onClosed(connection: Connection, error: Error | undefined): void {
+  #onClosed(connection: ClientTransport, error: Error | undefined): void {
     if (connection !== this.#connection) return;
     clearTimeout(this.#timer);
     this.#connection = undefined;
@@ -390,7 +392,7 @@ export class ChatSession extends EventEmitter<ChatClientEvents> {
   }
 
   #address(): string {
-    return `${this.options.host}:${this.options.port}`;
+    return this.options.connector.address;
   }
 }
 

@@ -1,9 +1,10 @@
 /** Every limit and timing of a `ChatClient`, with its default in one place. */
 import type { BackoffOptions } from './backoff.js';
+import type { Connector } from './transport.js';
 
 export interface ChatClientOptions {
-  host: string;
-  port: number;
+  /** Where and how to connect: `tcpConnector({ host, port })` in Node, `webSocketConnector(url, WebSocket)` in a browser. */
+  connector: Connector;
   nick: string;
   /** Connection attempts before giving up, for the first connection and for each reconnect. */
   retries: number;
@@ -24,9 +25,10 @@ export interface ChatClientOptions {
   backoff: Partial<BackoffOptions>;
 }
 
-export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'nick'> = {
-  host: '127.0.0.1',
-  port: 7000,
+/** What a caller gives: the connector and the nick, and any option to change. */
+export type ChatClientSettings = Partial<ChatClientOptions> & Pick<ChatClientOptions, 'connector' | 'nick'>;
+
+export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'connector' | 'nick'> = {
   retries: 5,
   greetingTimeoutMs: 4_000,
   maxQueued: 100,
@@ -38,10 +40,9 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'nick'> = {
   backoff: {},
 };
 
-export function resolveClientOptions(options: Partial<ChatClientOptions> & { nick: string }): ChatClientOptions {
+export function resolveClientOptions(options: ChatClientSettings): ChatClientOptions {
   const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
   const counts = [
-    'port',
     'retries',
     'greetingTimeoutMs',
     'maxQueued',

@@ -45,14 +45,13 @@ export class ConsoleSession {
 
   /** Connects, then reads input until the session ends; resolves with the exit code. Throws when it cannot connect. */
   async run(): Promise<number> {
-    const { host, port } = this.#client.options;
     // On a terminal readline turns Ctrl-C into its own event; this covers pipes and the connect phase.
     const onSigint = () => {
       this.#interrupt();
     };
     process.on('SIGINT', onSigint);
     try {
-      this.#screen.working(`connecting to ${host}:${port}`);
+      this.#screen.working(`connecting to ${this.#client.options.connector.address}`);
       try {
         await this.#client.connect();
       } catch (error) {

@@ -2,7 +2,7 @@
  * Every error the client library rejects a command or a connection with. Each has a stable
  * `code`: the server's own code for `ServerReplyError`, one of the client's codes otherwise.
  */
-import { ERROR_TEXT, isErrorCode } from '../protocol/index.js';
+import { ERROR_TEXT, isErrorCode } from '../protocol/error-codes.js';
 
 export class ChatClientError extends Error {
   readonly code: string;
@@ -80,7 +80,7 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
 
 /** A socket error as a few plain words (`connection refused`), or its message when it is not a known one. */
 export function describeError(cause: Error): string {
-  const code = (cause as NodeJS.ErrnoException).code;
-  if (code !== undefined && SYSTEM_ERRORS[code] !== undefined) return SYSTEM_ERRORS[code];
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string' && SYSTEM_ERRORS[code] !== undefined) return SYSTEM_ERRORS[code];
   return cause.message;
 }

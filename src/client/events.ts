@@ -1,5 +1,5 @@
 /** What a `ChatClient` tells its user: the typed event map and the shapes it carries. */
-import type { PublicEvent } from '../protocol/index.js';
+import type { PublicEvent } from '../protocol/wire.js';
 
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed';
 

@@ -2,7 +2,7 @@
  * What a line typed by the user means: plain text is a public message, `/verb …` a command.
  * `//text` sends `/text` as a message, for the rare line that must start with a slash.
  */
-import { isValidNick } from '../protocol/index.js';
+import { isValidNick } from '../protocol/nick.js';
 
 export type InputCommand =
   | { kind: 'message'; text: string }

@@ -6,7 +6,7 @@
  * stream is "held" then: events are collected by seq and delivered, merged and deduplicated, when
  * the last hold is released.
  */
-import type { PublicEvent } from '../protocol/index.js';
+import type { PublicEvent } from '../protocol/wire.js';
 
 export interface PublicStreamSink {
   event(event: PublicEvent): void;

@@ -1,4 +1,5 @@
 export * from './command.js';
+export * from './decode-line.js';
 export * from './error-codes.js';
 export * from './line-splitter.js';
 export * from './nick.js';

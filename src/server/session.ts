@@ -15,7 +15,7 @@ import {
 } from '../protocol/command.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { LineSplitter } from '../protocol/line-splitter.js';
-import { decodeLine } from '../protocol/text.js';
+import { decodeLine } from '../protocol/decode-line.js';
 import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
 import { Keepalive } from './keepalive.js';
 import type { SessionLimits } from './limits.js';

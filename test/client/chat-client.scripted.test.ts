@@ -2,7 +2,6 @@
  * ChatClient against a scripted server, with sinon's fake timers driving the greeting timeout,
  * the backoff and the nick retry. Serial: fake timers are global.
  */
-import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import sinon from 'sinon';
 import { ChatClient } from '../../src/client/chat-client.js';
@@ -14,10 +13,11 @@ import {
   QueueFullError,
   ServerReplyError,
 } from '../../src/client/errors.js';
-import type { ChatClientOptions } from '../../src/client/client-options.js';
-import type { ReplayedInfo } from '../../src/client/events.js';
+import type { ChatClientSettings } from '../../src/client/client-options.js';
+import { tcpConnector } from '../../src/client/tcp-transport.js';
 import { startScriptedServer, type ScriptedPeer, type ScriptedServer } from './helpers/scripted-server.js';
 import { until } from './helpers/until.js';
+import { nextEvent } from '../helpers/next-event.js';
 
 const T = '2026-11-24T11:09:21.123Z';
 
@@ -29,9 +29,14 @@ function fakeClock(t: ExecutionContext): sinon.SinonFakeTimers {
   return clock;
 }
 
-function newClient(t: ExecutionContext, server: ScriptedServer, options: Partial<ChatClientOptions> = {}) {
+function newClient(t: ExecutionContext, server: ScriptedServer, options: Partial<ChatClientSettings> = {}) {
   // random 0: every delay is exactly half the nominal one (125 ms, 125 ms, 250 ms, …).
-  const client = new ChatClient({ port: server.port, nick: 'alice', backoff: { random: () => 0 }, ...options });
+  const client = new ChatClient({
+    connector: tcpConnector({ host: '127.0.0.1', port: server.port }),
+    nick: 'alice',
+    backoff: { random: () => 0 },
+    ...options,
+  });
   t.teardown(() => {
     client.close();
   });
@@ -52,7 +57,7 @@ function assertLine(actual: string, expected: string): void {
     throw new Error(`expected ${JSON.stringify(expected)}, the client sent ${JSON.stringify(actual)}`);
 }
 
-async function connected(t: ExecutionContext, options: Partial<ChatClientOptions> = {}) {
+async function connected(t: ExecutionContext, options: Partial<ChatClientSettings> = {}) {
   const server = await startScriptedServer(t);
   const { client, seqs } = newClient(t, server, options);
   const connecting = client.connect();
@@ -73,7 +78,7 @@ test.serial(
     const connecting = client.connect();
     const silent = await server.accept();
 
-    const retrying = once(client, 'reconnecting');
+    const retrying = nextEvent(client, 'reconnecting');
     clock.tick(3_999);
     t.false(silent.closed);
     clock.tick(1);
@@ -95,7 +100,7 @@ test.serial('gives up with ConnectFailedError after `retries` attempts', async (
   const { client } = newClient(t, server, { retries: 2, greetingTimeoutMs: 1_000 });
   const connecting = client.connect();
   await server.accept();
-  const retrying = once(client, 'reconnecting');
+  const retrying = nextEvent(client, 'reconnecting');
   clock.tick(1_000);
   await retrying;
   clock.tick(125);
@@ -163,8 +168,8 @@ test.serial(
 
     const inFlight = client.ping('lost');
     t.is(await peer.next(), 'PING lost');
-    const disconnected = once(client, 'disconnected');
-    const reconnecting = once(client, 'reconnecting');
+    const disconnected = nextEvent(client, 'disconnected');
+    const reconnecting = nextEvent(client, 'reconnecting');
     peer.close();
     t.like((await disconnected)[0], { willReconnect: true });
     await t.throwsAsync(inFlight, { instanceOf: ConnectionLostError });
@@ -180,7 +185,7 @@ test.serial(
     await until(() => clock.countTimers() > 0, 'the nick retry timer');
     clock.tick(125);
     t.is(await again.next(), 'REGISTER alice');
-    const replayed = once(client, 'replayed');
+    const replayed = nextEvent(client, 'replayed');
     again.send(`JOIN 16 ${T} alice`, 'OK alice');
     t.is(await again.next(), 'HISTORY SINCE 12');
     t.deepEqual(seqs, [11, 12], 'nothing is shown until the replay is complete');
@@ -194,7 +199,7 @@ test.serial(
       'OK 4',
     );
     t.is(await again.next(), 'PONG mid');
-    const [info] = (await replayed) as [ReplayedInfo];
+    const [info] = await replayed;
     t.deepEqual(info, { count: 5, missing: 0, newEpoch: false, epoch: 'ep1' });
     t.deepEqual(seqs, [11, 12, 13, 14, 15, 16, 17]);
 
@@ -209,18 +214,18 @@ test.serial(
 async function reconnectTo(t: ExecutionContext, epoch: string, expectedHistory: string, replay: string[]) {
   const clock = fakeClock(t);
   const { server, client, seqs, peer } = await connected(t);
-  const reconnecting = once(client, 'reconnecting');
+  const reconnecting = nextEvent(client, 'reconnecting');
   peer.close();
   await reconnecting;
   clock.tick(125);
   const again = await server.accept();
   const gaps: Array<{ after: number; missing: number }> = [];
   client.on('gap', (gap) => gaps.push(gap));
-  const replayed = once(client, 'replayed');
+  const replayed = nextEvent(client, 'replayed');
   await greet(again, 2, 40, epoch);
   t.is(await again.next(), expectedHistory);
   again.send(...replay);
-  const [info] = (await replayed) as [ReplayedInfo];
+  const [info] = await replayed;
   return { info, seqs, gaps };
 }
 
@@ -252,7 +257,7 @@ test.serial('a replay that starts after the seq asked for reports the events no 
 
 test.serial('a kick is final: no reconnect, pending commands fail', async (t) => {
   const { client, peer } = await connected(t);
-  const closed = once(client, 'closed');
+  const closed = nextEvent(client, 'closed');
   let reconnects = 0;
   client.on('reconnecting', () => reconnects++);
   const pending = client.users();
@@ -268,7 +273,7 @@ test.serial('a kick is final: no reconnect, pending commands fail', async (t) =>
 
 test.serial('quit sends QUIT after the commands before it and ends without reconnecting', async (t) => {
   const { client, peer } = await connected(t);
-  const closed = once(client, 'closed');
+  const closed = nextEvent(client, 'closed');
   const sent = client.message('bye all');
   const quit = client.quit('done');
   t.is(await peer.next(), 'MSG bye all');
@@ -284,7 +289,7 @@ test.serial('quit sends QUIT after the commands before it and ends without recon
 test.serial('while disconnected at most maxQueued commands wait; the next is rejected at once', async (t) => {
   fakeClock(t);
   const { client, peer } = await connected(t, { maxQueued: 2 });
-  const reconnecting = once(client, 'reconnecting');
+  const reconnecting = nextEvent(client, 'reconnecting');
   peer.close();
   await reconnecting;
   const waiting = [client.message('one'), client.message('two')];

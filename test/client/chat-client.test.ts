@@ -1,12 +1,13 @@
 /** ChatClient against the real server (`dist/primary.js`), ended by each test's teardown. */
-import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import { ChatClient } from '../../src/client/chat-client.js';
-import type { ChatClientOptions } from '../../src/client/client-options.js';
+import type { ChatClientSettings } from '../../src/client/client-options.js';
+import { tcpConnector } from '../../src/client/tcp-transport.js';
 import { ServerReplyError } from '../../src/client/errors.js';
-import type { DirectMessage, ReplayedInfo } from '../../src/client/events.js';
+import type { DirectMessage } from '../../src/client/events.js';
 import type { PublicEvent } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { nextEvent } from '../helpers/next-event.js';
 
 interface Recorded {
   client: ChatClient;
@@ -19,9 +20,13 @@ async function join(
   t: ExecutionContext,
   server: TestServer,
   nick: string,
-  options: Partial<ChatClientOptions> = {},
+  options: Partial<ChatClientSettings> = {},
 ): Promise<Recorded> {
-  const client = new ChatClient({ port: server.port, nick, ...options });
+  const client = new ChatClient({
+    connector: tcpConnector({ host: '127.0.0.1', port: server.port }),
+    nick,
+    ...options,
+  });
   t.teardown(() => {
     client.close();
   });
@@ -35,7 +40,7 @@ async function join(
 
 /** Resolves once `recorded` has seen the public event `seq`. */
 async function seen(recorded: Recorded, seq: number): Promise<void> {
-  while (recorded.events.every((event) => event.seq < seq)) await once(recorded.client, 'public');
+  while (recorded.events.every((event) => event.seq < seq)) await nextEvent(recorded.client, 'public');
 }
 
 function shape(event: PublicEvent): string {
@@ -55,9 +60,9 @@ test('registers, chats, and sends DMs across workers', async (t) => {
     { nick: 'alice', text: 'hello, world' },
   );
 
-  const dmArrived = once(bob.client, 'dm');
+  const dmArrived = nextEvent(bob.client, 'dm');
   await alice.client.dm('bob', 'psst');
-  const [dm] = (await dmArrived) as [DirectMessage];
+  const [dm] = await dmArrived;
   t.like(dm, { from: 'alice', text: 'psst' });
 });
 
@@ -101,15 +106,15 @@ test('after its worker is killed, the client reconnects and ends with the same p
   await alice.client.message('before the crash');
   await observer.client.message('seen by both');
 
-  const disconnected = once(alice.client, 'disconnected');
-  const replayed = once(alice.client, 'replayed');
+  const disconnected = nextEvent(alice.client, 'disconnected');
+  const replayed = nextEvent(alice.client, 'replayed');
   process.kill(server.pidOf(alice.workerId), 'SIGKILL');
   await disconnected;
   const missed = [observer.client.message('while alice is away, 1'), observer.client.message('while alice is away, 2')];
   const queued = [alice.client.message('queued 1'), alice.client.message('queued 2')];
   t.is(alice.client.queuedCount, 2);
 
-  const [info] = (await replayed) as [ReplayedInfo];
+  const [info] = await replayed;
   t.true(info.count >= 1, 'at least the LEAVE of our old session was replayed');
   t.is(info.missing, 0);
   t.false(info.newEpoch);
@@ -139,11 +144,11 @@ test('after its worker is killed, the client reconnects and ends with the same p
 test('when the server shuts down, the client says why, retries, and gives up after its retries', async (t) => {
   const server = await startServer(t, { workers: 1 });
   const alice = await join(t, server, 'alice', { retries: 2 });
-  const disconnected = once(alice.client, 'disconnected');
-  const closed = once(alice.client, 'closed');
+  const disconnected = nextEvent(alice.client, 'disconnected');
+  const closed = nextEvent(alice.client, 'closed');
   await server.stop();
   t.like((await disconnected)[0], { reason: 'server shutting down', willReconnect: true });
-  const [info] = (await closed) as [{ reason: string }];
+  const [info] = await closed;
   t.regex(info.reason, /^gave up after 2 attempts/);
 });
 
@@ -160,9 +165,9 @@ test('an operator announces and kicks; the kicked client is closed for good, wit
   await seen(bob, seq);
   t.like(bob.events.at(-1), { type: 'ANNOUNCE', text: 'maintenance at noon' });
 
-  const closed = once(bob.client, 'closed');
+  const closed = nextEvent(bob.client, 'closed');
   await admin.client.kick('bob', 'too loud');
-  const [info] = (await closed) as [{ reason: string }];
+  const [info] = await closed;
   t.regex(info.reason, /^kicked/);
   t.is(bob.client.state, 'closed');
   t.is(reconnects, 0);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { decodeLine, sanitize } from '../../src/protocol/text.js';
+import { decodeLine } from '../../src/protocol/decode-line.js';
+import { sanitize } from '../../src/protocol/text.js';
 import {
   formatPublicEvent,
   formatWelcome,
