@@ -136,9 +136,16 @@ async function openHistory(
   if (options.dataDir === undefined) {
     return { restored: { epoch: newEpoch(), lastSeq: 0, events: [], fresh: true } };
   }
-  const { file, restored } = await HistoryFile.open({ dir: options.dataDir, retain: options.history, log });
-  if (restored.fresh) log.info(`new history in ${options.dataDir}, epoch ${restored.epoch}`);
-  else log.info(`restored ${restored.events.length} events from ${options.dataDir}, last seq ${restored.lastSeq}`);
+  const { file, restored } = await HistoryFile.open({
+    dir: options.dataDir,
+    retain: options.history,
+    maxLine: options.limits.maxLine,
+    log,
+  });
+  const kept = `${restored.events.length} events from ${options.dataDir}, last seq ${restored.lastSeq}`;
+  if (!restored.fresh) log.info(`restored ${kept}`);
+  else if (restored.events.length > 0) log.info(`new epoch ${restored.epoch}, keeping ${kept}`);
+  else log.info(`new history in ${options.dataDir}, epoch ${restored.epoch}`);
   return { file, restored };
 }
 

@@ -41,7 +41,7 @@ export interface RestoredHistory {
   lastSeq: number;
   /** The last `retain` events, oldest first. Seqs increase but may skip lines lost to corruption. */
   events: PublicEvent[];
-  /** True when no usable history existed (new epoch). */
+  /** True when the epoch is new: no usable history existed, or the file was damaged. */
   fresh: boolean;
 }
 
@@ -50,6 +50,8 @@ export interface HistoryFileOptions {
   dir: string;
   /** How many events HISTORY serves (the hub's ring size). */
   retain: number;
+  /** The server's line limit: no event read back may carry a longer text than a client could send. */
+  maxLine: number;
   log: Logger;
   /** Compact when the file holds more event lines than this; default max(4 × retain, 10 000). */
   compactAbove?: number;
@@ -65,6 +67,7 @@ interface HistorySettings {
   dir: string;
   path: string;
   retain: number;
+  maxLine: number;
   log: Logger;
   compactAbove: number;
   maxPendingBytes: number;
@@ -148,13 +151,13 @@ export class HistoryFile {
 
   /** Continues the history in an existing file; null when there is none worth continuing. */
   static async #restore(settings: HistorySettings): Promise<{ file: HistoryFile; restored: RestoredHistory } | null> {
-    const { path, retain, log } = settings;
+    const { path, retain, maxLine, log } = settings;
     const handle = await openExisting(path);
     if (handle === null) return null;
     let scan: HistoryScan;
     try {
-      scan = await scanHistory(handle, retain, log, path);
-      if (scan.epoch !== null && scan.wholeBytes < scan.totalBytes) {
+      scan = await scanHistory(handle, retain, maxLine, log, path);
+      if (scan.epoch !== null && scan.damage === null && scan.wholeBytes < scan.totalBytes) {
         log.warn(
           `history: skipping a torn last line of ${path} (${scan.totalBytes - scan.wholeBytes} bytes without a newline)`,
         );
@@ -172,6 +175,15 @@ export class HistoryFile {
       }
       return null;
     }
+    if (scan.damage !== null) {
+      await handle.close();
+      await rename(path, `${path}.damaged`);
+      log.error(
+        `history: ${path} is damaged (${scan.damage}); moved it to ${path}.damaged and kept the ` +
+          `${scan.events.length} events before the damage under a new epoch`,
+      );
+      return HistoryFile.#start(settings, scan.events);
+    }
     const file = new HistoryFile(
       settings,
       scan.epoch,
@@ -186,13 +198,21 @@ export class HistoryFile {
     return { file, restored: { epoch: scan.epoch, lastSeq: scan.lastSeq, events: scan.events, fresh: false } };
   }
 
-  /** Starts a new epoch in a new file. */
-  static async #start(settings: HistorySettings): Promise<{ file: HistoryFile; restored: RestoredHistory }> {
+  /**
+   * Starts a new epoch in a new file, holding `events` (what was trusted of a damaged file):
+   * its seqs go on after them, but under a new name, since events after the damage may have
+   * reached clients under the same seqs.
+   */
+  static async #start(
+    settings: HistorySettings,
+    events: PublicEvent[] = [],
+  ): Promise<{ file: HistoryFile; restored: RestoredHistory }> {
     const epoch = newEpoch();
-    const snapshot = await writeSnapshot(settings.path, epoch, [], settings.writeChunk);
+    const lastSeq = events.at(-1)?.seq ?? 0;
+    const snapshot = await writeSnapshot(settings.path, epoch, events, settings.writeChunk);
     settings.log.info(`history: new epoch ${epoch} in ${settings.path}`);
-    const file = new HistoryFile(settings, epoch, snapshot.handle, snapshot.size, 0, [], 0);
-    return { file, restored: { epoch, lastSeq: 0, events: [], fresh: true } };
+    const file = new HistoryFile(settings, epoch, snapshot.handle, snapshot.size, events.length, events, lastSeq);
+    return { file, restored: { epoch, lastSeq, events, fresh: true } };
   }
 
   /** Queues an event; it reaches the disk in the next batch. Seqs must increase. */
@@ -387,9 +407,10 @@ export class HistoryFile {
 }
 
 function resolveSettings(options: HistoryFileOptions): HistorySettings {
-  const { dir, retain, log } = options;
+  const { dir, retain, maxLine, log } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('history: dir must be a non-empty path');
   requirePositiveInteger('retain', retain);
+  requirePositiveInteger('maxLine', maxLine);
   const compactAbove = options.compactAbove ?? Math.max(4 * retain, 10_000);
   requirePositiveInteger('compactAbove', compactAbove);
   if (compactAbove <= retain) throw new RangeError('history: compactAbove must be greater than retain');
@@ -402,6 +423,7 @@ function resolveSettings(options: HistoryFileOptions): HistorySettings {
     dir,
     path,
     retain,
+    maxLine,
     log,
     compactAbove,
     maxPendingBytes,

@@ -38,7 +38,7 @@ function event(seq: number): PublicEvent {
   return {
     type: 'MSG',
     seq,
-    time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq)).toISOString(),
+    time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq % 1_000_000)).toISOString(),
     nick: 'alice',
     text: `message ${seq}`,
   };
@@ -74,7 +74,7 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
 
 async function openWith(options: Partial<HistoryFileOptions> & { dir: string }) {
   const log = recordingLogger();
-  const opened = await HistoryFile.open({ retain: 100, log, ...options });
+  const opened = await HistoryFile.open({ retain: 100, maxLine: 4096, log, ...options });
   return { ...opened, log };
 }
 
@@ -169,31 +169,91 @@ test('skips a torn last line with a warning, and the next append starts on its o
   await third.file.close();
 });
 
-test('skips malformed and out-of-order lines in the middle, each with a warning', async (t) => {
+const record = (e: PublicEvent) => JSON.stringify(e);
+
+async function writeHistory(dir: string, lines: string[]): Promise<void> {
+  await writeFile(join(dir, 'history.jsonl'), `${lines.join('\n')}\n`);
+}
+
+test('skips malformed lines in the middle, each with a warning; the seq may skip as many', async (t) => {
   const dir = await tempDir(t);
-  const record = (e: PublicEvent) => JSON.stringify(e);
-  const lines = [
+  await writeHistory(dir, [
     '{"epoch":"abc123","version":1}',
     record(event(1)),
     'not json at all',
-    record(event(2)),
-    record(event(2)),
-    JSON.stringify({ ...event(3), type: 'SHOUT' }),
-    record(event(4)),
-  ];
-  await writeFile(join(dir, 'history.jsonl'), `${lines.join('\n')}\n`);
-
+    record(event(3)),
+    JSON.stringify({ ...event(4), type: 'SHOUT' }),
+    record(event(5)),
+  ]);
   const { file, restored, log } = await openWith({ dir });
   t.is(restored.epoch, 'abc123');
-  t.is(restored.lastSeq, 4);
-  t.deepEqual(restored.events, [event(1), event(2), event(4)]);
-  const warnings = log.messages('warn');
-  t.is(warnings.length, 3);
-  t.regex(warnings[0]!, /line 3 .*not UTF-8 JSON/);
-  t.regex(warnings[1]!, /line 5 .*seq 2 does not follow 2/);
-  t.regex(warnings[2]!, /line 6 .*not an event record/);
+  t.false(restored.fresh);
+  t.is(restored.lastSeq, 5);
+  t.deepEqual(restored.events, [event(1), event(3), event(5)]);
+  const [first, second, ...others] = log.messages('warn');
+  t.regex(first ?? '', /line 3 .*not UTF-8 JSON/);
+  t.regex(second ?? '', /line 5 .*not an event record/);
+  t.deepEqual(others, []);
   await file.close();
 });
+
+test('events no client could have sent are skipped: control characters, bad nicks, over the line limit', async (t) => {
+  const dir = await tempDir(t);
+  const bad: Array<[PublicEvent, RegExp]> = [
+    [{ ...event(2), text: 'clear \u001b[2J screen' }, /control characters/],
+    [{ ...event(3), text: 'lone \ud800 surrogate' }, /control characters/],
+    [{ ...event(4), nick: 'bad nick!' }, /nick/],
+    [{ ...event(5), type: 'ANNOUNCE' }, /nick/],
+    [{ ...event(6), text: 'x'.repeat(101) }, /longer than the line limit \(100 bytes\)/],
+    [{ ...event(7), type: 'JOIN' }, /JOIN with bad text/],
+    [{ ...event(8), text: '  ' }, /MSG with bad text/],
+  ];
+  await writeHistory(dir, [
+    '{"epoch":"abc123","version":1}',
+    record(event(1)),
+    ...bad.map(([e]) => record(e)),
+    record(event(9)),
+  ]);
+  const { file, restored, log } = await openWith({ dir, maxLine: 100 });
+  t.deepEqual(restored.events, [event(1), event(9)]);
+  const warnings = log.messages('warn');
+  t.is(warnings.length, bad.length);
+  for (const [i, [, reason]] of bad.entries()) t.regex(warnings[i] ?? '', reason);
+  await file.close();
+});
+
+const damagedFiles: Array<[string, number[], number[]]> = [
+  ['a jump to 2^53 - 1', [1, 2, 2 ** 53 - 1, 2 ** 53 - 1 + 1], [1, 2]],
+  ['a jump past the lines skipped', [1, 2, 5, 6], [1, 2]],
+  ['a seq repeated', [1, 2, 2, 3], [1, 2]],
+  ['a seq going backwards', [1, 2, 3, 1], [1, 2, 3]],
+  ['a first seq beyond 2^48', [2 ** 48 + 1], []],
+];
+for (const [title, written, kept] of damagedFiles) {
+  test(`${title} is damage: the file is moved aside, the events before it kept under a new epoch`, async (t) => {
+    const dir = await tempDir(t);
+    const lines = ['{"epoch":"abc123","version":1}', ...written.map((seq) => record(event(seq)))];
+    await writeHistory(dir, lines);
+    const { file, restored, log } = await openWith({ dir });
+    t.true(restored.fresh);
+    t.not(restored.epoch, 'abc123');
+    t.deepEqual(seqs(restored.events), kept);
+    t.is(restored.lastSeq, kept.at(-1) ?? 0);
+    t.regex(
+      log.messages('error').join('\n'),
+      /is damaged \(line \d+ holds seq \d+, impossible after seq \d+\).*history\.jsonl\.damaged/,
+    );
+    t.is(await readFile(join(dir, 'history.jsonl.damaged'), 'utf8'), `${lines.join('\n')}\n`);
+    file.append(event(restored.lastSeq + 1));
+    await file.close();
+
+    const reopened = await openWith({ dir });
+    t.false(reopened.restored.fresh);
+    t.is(reopened.restored.epoch, restored.epoch);
+    t.deepEqual(seqs(reopened.restored.events), [...kept, restored.lastSeq + 1]);
+    await reopened.file.close();
+  });
+}
 
 test('moves a file without a valid header aside and starts a new epoch', async (t) => {
   const dir = await tempDir(t);
@@ -402,12 +462,10 @@ test('past maxPendingBytes the oldest pending events are dropped, with one error
   await file.close();
   t.regex(log.messages('warn').join('\n'), /events were dropped/);
 
+  // The events dropped leave a gap no skipped line explains: a reopen sees the file as damaged.
   const reopened = await openWith({ dir });
-  const kept = seqs(reopened.restored.events);
-  t.is(kept[0], 1);
-  t.is(kept.at(-1), 100);
-  t.true(kept.length < 15);
-  t.deepEqual(kept.slice(1), range(100 - kept.length + 2, 100));
+  t.true(reopened.restored.fresh);
+  t.deepEqual(seqs(reopened.restored.events), [1]);
   await reopened.file.close();
 });
 

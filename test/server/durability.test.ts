@@ -1,5 +1,5 @@
 /** What a client has seen is on disk: a primary killed mid-chat never restarts behind it. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -26,4 +26,37 @@ test('after kill -9 of the primary mid-stream, a restart knows every seq a clien
   const [, , , lastSeq, epoch] = welcome.split(' ');
   t.is(epoch, oldEpoch, 'the same seq space');
   t.true(Number(lastSeq) >= highestSeen, `restarted at ${lastSeq}, a client had seen ${highestSeen}`);
+});
+
+test('a tampered history file is not trusted: no escape sequence is served, a seq jump to 2^53 crashes nothing', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'clusterchat-tampered-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const time = '2026-11-24T11:09:21.123Z';
+  const message = (seq: number, text: string) => JSON.stringify({ seq, time, type: 'MSG', nick: 'mallory', text });
+  const lines = [
+    '{"epoch":"abc123","version":1}',
+    message(1, 'one'),
+    message(2, 'two'),
+    message(3, 'clear \u001b[2J your screen'),
+    message(4, 'four'),
+    message(2 ** 53 - 1, 'the end of exact integers'),
+  ];
+  await writeFile(path.join(dataDir, 'history.jsonl'), `${lines.join('\n')}\n`);
+
+  const server = await startServer(t, { dataDir });
+  const { client, welcome } = await connect(t, server.port);
+  const [, , , lastSeq, epoch] = welcome.split(' ');
+  t.not(epoch, 'abc123', 'a damaged file starts a new epoch');
+  t.is(lastSeq, '4');
+  t.is(await client.command('HISTORY 10'), 'OK 3');
+  t.deepEqual(publicEvents(client), [
+    `MSG 1 ${time} mallory one`,
+    `MSG 2 ${time} mallory two`,
+    `MSG 4 ${time} mallory four`,
+  ]);
+  t.is(await client.command('REGISTER alice'), 'OK alice');
+  t.is(await client.command('MSG a'), 'OK 6');
+  t.is(await client.command('MSG b'), 'OK 7');
+  t.false(client.lines.some((line) => line.includes('\u001b')));
+  t.regex(server.output, /history\.jsonl is damaged \(line 6 holds seq 9007199254740991/);
 });
