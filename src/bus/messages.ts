@@ -8,6 +8,7 @@ export type HubRequest =
   | { type: 'open'; conn: number }
   | { type: 'close'; conn: number; reason: string }
   | { type: 'register'; conn: number; nick: string }
+  | { type: 'nick'; conn: number; nick: string }
   | { type: 'msg'; conn: number; text: string }
   | { type: 'dm'; conn: number; nick: string; text: string }
   | { type: 'users'; conn: number }

@@ -10,6 +10,7 @@
 import type { HubBus } from '../bus/bus.js';
 import type { HubRequest } from '../bus/messages.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import { nickChangeReason } from '../protocol/nick.js';
 import {
   formatDm,
   formatError,
@@ -122,6 +123,10 @@ export class Hub {
         this.#kick(seat, request.nick, request.reason);
         return;
       }
+      case 'nick': {
+        this.#rename(seat, request.nick);
+        return;
+      }
     }
   }
 
@@ -164,6 +169,25 @@ export class Hub {
     this.#bus.toWorker(workerId, { type: 'enrol', conn });
     this.#publish('JOIN', nick, '');
     this.#reply(workerId, conn, formatOk(nick));
+  }
+
+  /**
+   * `NICK`, told to everyone as a `LEAVE` of the old nick and a `JOIN` of the new one, in a row:
+   * two public events, so the stream of every chat/1 client stays gap-free (see nickChangeReason).
+   */
+  #rename(seat: Seat, nick: string): void {
+    const old = seat.nick;
+    if (nick === old) {
+      this.#reply(seat.workerId, seat.conn, formatOk(nick));
+      return;
+    }
+    if (!this.#registry.rename(seat, nick)) {
+      this.#fail(seat.workerId, seat.conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+      return;
+    }
+    this.#publish('LEAVE', old, nickChangeReason(nick));
+    this.#publish('JOIN', nick, '');
+    this.#reply(seat.workerId, seat.conn, formatOk(nick));
   }
 
   #dm(from: Seat, nick: string, text: string): void {

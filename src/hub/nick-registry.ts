@@ -4,6 +4,7 @@ import { compareNicks, nickKey } from '../protocol/nick.js';
 export interface Seat {
   workerId: number;
   conn: number;
+  /** Changes with `NICK`. */
   nick: string;
 }
 
@@ -25,6 +26,19 @@ export class NickRegistry {
     let seats = this.#byWorker.get(workerId);
     if (seats === undefined) this.#byWorker.set(workerId, (seats = new Map()));
     seats.set(conn, seat);
+    return true;
+  }
+
+  /**
+   * Gives a registered user another nick; false when someone else holds it (the user's own nick
+   * in another case is theirs to take). The seat keeps its place: worker and connection.
+   */
+  rename(seat: Seat, nick: string): boolean {
+    const holder = this.#byNick.get(nickKey(nick));
+    if (holder !== undefined && holder !== seat) return false;
+    this.#byNick.delete(nickKey(seat.nick));
+    seat.nick = nick;
+    this.#byNick.set(nickKey(nick), seat);
     return true;
   }
 

@@ -4,6 +4,8 @@ import { isValidNick } from './nick.js';
 /** A client command, parsed and checked for form (not for permission or state). */
 export type Command =
   | { verb: 'REGISTER'; nick: string }
+  /** An extension of chat/1: a registered user takes another nick. */
+  | { verb: 'NICK'; nick: string }
   | { verb: 'MSG'; text: string }
   | { verb: 'DM'; nick: string; text: string }
   | { verb: 'USERS' }
@@ -32,10 +34,11 @@ export const VERBS: readonly Verb[] = [
   'KICK',
   'HELP',
   'QUIT',
+  'NICK',
 ];
 
 /** Verbs that need `REGISTER` first. */
-export const NEEDS_REGISTRATION: ReadonlySet<Verb> = new Set(['MSG', 'DM', 'ANNOUNCE', 'KICK']);
+export const NEEDS_REGISTRATION: ReadonlySet<Verb> = new Set(['MSG', 'DM', 'ANNOUNCE', 'KICK', 'NICK']);
 /** Verbs that need `AUTH` first. */
 export const NEEDS_OPERATOR: ReadonlySet<Verb> = new Set(['ANNOUNCE', 'KICK']);
 
@@ -71,7 +74,8 @@ export function parseCommand(line: string): ParsedCommand {
   const trimmed = args.trim();
   switch (verb) {
     case 'REGISTER':
-      if (trimmed === '') return fail(verb, 'BAD_ARGS', 'usage: REGISTER <nick>');
+    case 'NICK':
+      if (trimmed === '') return fail(verb, 'BAD_ARGS', `usage: ${verb} <nick>`);
       if (!isValidNick(trimmed)) return fail(verb, 'BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
       return ok({ verb, nick: trimmed });
     case 'MSG':

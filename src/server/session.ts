@@ -233,6 +233,10 @@ export class Session {
           this.#bus.request({ type: 'register', conn, nick: command.nick });
           return;
         }
+      case 'NICK': {
+        this.#ask({ type: 'nick', conn, nick: command.nick });
+        return;
+      }
       case 'MSG': {
         this.#ask({ type: 'msg', conn, text: command.text });
         return;

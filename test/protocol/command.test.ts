@@ -17,6 +17,11 @@ test('verbs are case-insensitive', (t) => {
   t.deepEqual(ok('Msg hi'), { verb: 'MSG', text: 'hi' });
 });
 
+test('NICK takes a nick, as REGISTER does', (t) => {
+  t.deepEqual(ok('nick bob'), { verb: 'NICK', nick: 'bob' });
+  t.deepEqual(ok('NICK  Bob-2 '), { verb: 'NICK', nick: 'Bob-2' });
+});
+
 test('splitVerb takes the first word and keeps the rest as written', (t) => {
   t.deepEqual(splitVerb('MSG  two  spaces '), { verb: 'MSG', args: ' two  spaces ' });
   t.deepEqual(splitVerb('users'), { verb: 'USERS', args: '' });
@@ -54,6 +59,9 @@ const errors: Array<[string, string]> = [
   ['REGISTER bad!nick', 'BAD_NICK'],
   ['REGISTER two words', 'BAD_NICK'],
   [`REGISTER ${'a'.repeat(25)}`, 'BAD_NICK'],
+  ['NICK', 'BAD_ARGS'],
+  ['NICK bad!nick', 'BAD_NICK'],
+  ['NICK two words', 'BAD_NICK'],
   ['MSG', 'EMPTY'],
   ['MSG    ', 'EMPTY'],
   ['DM', 'BAD_ARGS'],

@@ -191,3 +191,30 @@ test('pipelined commands are answered in order, local answers never overtaking t
     'ERROR UNKNOWN_COMMAND',
   ]);
 });
+
+test('NICK (extension): everyone on every worker sees LEAVE "nick changed to" then JOIN, seqs without a gap; USERS, DM and the old nick follow at once', async (t) => {
+  const server = await startServer(t);
+  const { client: alice, workerId } = await registered(t, server.port, 'alice');
+  const { client: carol, workerId: carolWorker } = await registered(t, server.port, 'carol');
+  t.not(workerId, carolWorker, 'the two are on different workers');
+
+  await alice.until((line) => line.endsWith(' carol'));
+  alice.send('NICK bob');
+  const leave = await alice.next();
+  t.regex(leave, new RegExp(`^LEAVE (\\d+) ${TIME} alice nick changed to bob$`));
+  const seq = Number(leave.split(' ')[1]);
+  t.regex(await alice.next(), new RegExp(`^JOIN ${seq + 1} ${TIME} bob$`));
+  t.is(await alice.next(), 'OK bob');
+  await carol.until((line) => line.startsWith(`JOIN ${seq + 1} `));
+  t.deepEqual(publicEvents(carol).slice(-2), publicEvents(alice).slice(-2));
+
+  t.is(await carol.command('USERS'), 'OK 2 bob carol');
+  t.is(await carol.command('DM bob are you alice?'), 'OK');
+  t.regex(await alice.until((line) => line.startsWith('DM ')), / carol are you alice\?$/);
+  t.regex(await carol.command('DM alice hello?'), /^ERROR NO_SUCH_NICK /);
+  t.regex(await carol.command('NICK BOB'), /^ERROR NICK_TAKEN /);
+  t.regex(await alice.command('MSG still me'), /^OK \d+$/);
+  t.regex(await carol.until((line) => line.startsWith('MSG ')), / bob still me$/);
+  const { client: newcomer } = await connect(t, server.port);
+  t.is(await newcomer.command('REGISTER Alice'), 'OK Alice', 'the old nick is free for anyone');
+});

@@ -109,7 +109,7 @@ test.serial('a local reply waits behind a reply the hub has not given yet', (t) 
   t.deepEqual(transport.lines(), [
     'OK 0',
     'OK a',
-    `OK REGISTER MSG DM USERS HISTORY PING PONG AUTH ANNOUNCE KICK HELP QUIT`,
+    `OK REGISTER MSG DM USERS HISTORY PING PONG AUTH ANNOUNCE KICK HELP QUIT NICK`,
   ]);
 });
 
