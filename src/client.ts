@@ -9,6 +9,7 @@
  *   [HH:MM:SS] <bob> hello                   a public message (local time of the event)
  *   [HH:MM:SS] --> bob joined                a join
  *   [HH:MM:SS] <-- bob left (quit: bye)      a leave, with its reason
+ *   [HH:MM:SS] * bob is now known as rob     a nick change (NICK), one line for its LEAVE and JOIN
  *   [HH:MM:SS] !!! text                      an operator announcement
  *   [HH:MM:SS] *bob* text                    a private message from bob
  *   [HH:MM:SS] -> *bob* text                 a private message you sent to bob (once the server said OK)
@@ -21,20 +22,23 @@
  *   * 3 events no longer retained (seq 42-44)
  *   * history was reset (new epoch k3x9q): old seqs are void; replayed 20 events
  *   * 2 users: alice bob                     the reply to /users
- *   * history: 5 events                      after the events /history replayed
+ *   * history: last 5 events                 before the events /history replays ("no events" if none)
+ *   * end of history                         after them
  *   * quit                                   the last line after a clean quit
  *   ! disconnected for good: <reason>        the last line when kicked or when reconnecting gave up
  *   ! nick is taken (NICK_TAKEN)             errors start with "! "; a server error ends with its code
  *
  * Exit codes: 0 after a clean quit (/quit, end of input, Ctrl-C); 1 when it cannot connect after
  * --retries attempts, is refused its nick, is kicked, or gives up reconnecting; commander's usage
- * errors exit 1 too. Fatal errors are one line on stderr.
+ * errors exit 1 too. Fatal errors are one line on stderr, and so is the one notice that input is
+ * paced below the server's rate limit.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { askNick } from './client/ask-nick.js';
 import { ChatClient } from './client/chat-client.js';
-import { parseHost, parseNick, parsePort, parseRetries, parseToken, type CliOptions } from './client/cli-options.js';
+import { parseServerPort } from './cli/parsers.js';
+import { parseHost, parseNick, parseRetries, parseToken, type CliOptions } from './client/cli-options.js';
 import { ConsoleSession, EXIT_FAILURE } from './client/console-session.js';
 import { ServerReplyError } from './client/errors.js';
 import { PlainScreen } from './client/plain-screen.js';
@@ -57,8 +61,10 @@ function createProgram(): Command {
     .description('Console client for the clusterchat server (protocol chat/1).')
     .version(readVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--host <host>', 'server host').env('CHAT_HOST').default('127.0.0.1').argParser(parseHost))
-    .addOption(new Option('--port <port>', 'server port').env('CHAT_PORT').default(7000).argParser(parsePort))
-    .addOption(new Option('--nick <nick>', 'your nick (asked for on a terminal when missing)').argParser(parseNick))
+    .addOption(new Option('--port <port>', 'server port').env('CHAT_PORT').default(7000).argParser(parseServerPort))
+    .addOption(
+      new Option('--nick <nick>', 'your nick (on a terminal: asked for when missing or taken)').argParser(parseNick),
+    )
     .addOption(new Option('--admin-token <token>', 'become an operator after connecting (AUTH)').argParser(parseToken))
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
     .addOption(
@@ -73,14 +79,9 @@ function createProgram(): Command {
 
 async function runClient(options: CliOptions): Promise<number> {
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
-  let nick = options.nick;
-  if (nick === undefined) {
-    if (!interactive) throw new Error('--nick is required when stdin is not a terminal');
-    nick = await askNick(process.stdin, process.stdout);
-    if (nick === undefined) return EXIT_FAILURE;
-  }
+  if (options.nick === undefined && !interactive) throw new Error('--nick is required when stdin is not a terminal');
   const connector = tcpConnector({ host: options.host, port: options.port });
-  const client = new ChatClient({ connector, nick, retries: options.retries });
+  const client = new ChatClient({ connector, nick: options.nick, retries: options.retries });
   const screen: Screen = interactive
     ? new TtyScreen({
         input: process.stdin,
@@ -89,8 +90,11 @@ async function runClient(options: CliOptions): Promise<number> {
         style: createStyle(shouldUseColor({ flag: options.color, isTTY: true, env: process.env })),
         prompt: '> ',
       })
-    : new PlainScreen(process.stdin, process.stdout);
-  return new ConsoleSession({ client, screen, adminToken: options.adminToken }).run();
+    : new PlainScreen(process.stdin, process.stdout, process.stderr);
+  // On a terminal the nick is asked for once the server is there, and again if it is refused;
+  // on pipes a refusal is final (exit code 1), as a script expects.
+  const ask = interactive ? (signal: AbortSignal) => askNick(process.stdin, process.stdout, signal) : undefined;
+  return new ConsoleSession({ client, screen, adminToken: options.adminToken, askNick: ask }).run();
 }
 
 /** Where every error ends: one readable line on stderr, exit code 1. */

@@ -9,10 +9,22 @@ export function parsePositiveInteger(value: string): number {
   return number;
 }
 
+/** A port to listen on: 0 asks the system for a free one. */
 export function parsePort(value: string): number {
+  return portFrom(0, value);
+}
+
+/** A port to connect to: the one a server listens on, so never 0. */
+export function parseServerPort(value: string): number {
+  return portFrom(1, value);
+}
+
+/** One wording for the server's and the client's port, whose ranges differ only by 0. */
+function portFrom(lowest: 0 | 1, value: string): number {
   const number = Number(value);
-  if (!/^[0-9]+$/.test(value.trim()) || number > 65_535) {
-    throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  if (!/^[0-9]+$/.test(value.trim()) || number < lowest || number > 65_535) {
+    const zero = lowest === 0 ? ' (0 picks a free one)' : ' (the port the server listens on)';
+    throw new InvalidArgumentError(`must be a port number from ${lowest} to 65535${zero}`);
   }
   return number;
 }

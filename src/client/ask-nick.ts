@@ -1,10 +1,11 @@
-/** Asks for a nick on the terminal until a valid one is typed; undefined if the input ends first. */
+/** Asks for a nick on the terminal until a valid one is typed; undefined if the input ends, Ctrl-C, or `signal` aborts. */
 import readline from 'node:readline/promises';
-import { isValidNick } from '../protocol/index.js';
+import { isValidNick, NICK_RULE } from '../protocol/index.js';
 
 export async function askNick(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const rl = readline.createInterface({ input, output, terminal: true });
   const ended = new Promise<undefined>((resolve) =>
@@ -17,11 +18,12 @@ export async function askNick(
   });
   try {
     for (;;) {
-      const answer = await Promise.race([rl.question('nick: '), ended]);
+      const question = rl.question('nick: ', signal === undefined ? {} : { signal });
+      const answer = await Promise.race([question.catch(() => undefined), ended]);
       if (answer === undefined) return undefined;
       const nick = answer.trim();
       if (isValidNick(nick)) return nick;
-      output.write('a nick is 1-24 of A-Z a-z 0-9 _ -\n');
+      output.write(`a nick is ${NICK_RULE}\n`);
     }
   } finally {
     rl.close();

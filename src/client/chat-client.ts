@@ -28,6 +28,17 @@ export class ChatClient extends ChatSession {
     return this.command('DM', `DM ${nick} ${text}`, () => undefined);
   }
 
+  /**
+   * Takes another nick (`NICK`, an extension of chat/1); resolves with it once the server said OK.
+   * Everyone sees the old nick leave and the new one join; reconnects register the new one.
+   */
+  async changeNick(nick: string): Promise<string> {
+    if (!isValidNick(nick)) return rejectBadNick(nick);
+    const taken = await this.command('NICK', `NICK ${nick}`, (data) => data);
+    this.renamed(taken);
+    return taken;
+  }
+
   users(): Promise<string[]> {
     return this.command('USERS', 'USERS', (data) =>
       data

@@ -24,10 +24,11 @@ import {
   InvalidCommandError,
   ServerReplyError,
 } from './errors.js';
-import type { ChatClientEvents, ClientState, Welcome } from './events.js';
+import type { ChatClientEvents, ClientState, NickChooser, Welcome } from './events.js';
 import { PublicStream } from './public-stream.js';
 import type { ClientTransport } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
+import { Registration, type RegistrationAttempt } from './registration.js';
 
 type Phase = 'greeting' | 'registering' | 'ready';
 
@@ -54,14 +55,16 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
   #byeReason: string | undefined;
   #adminToken: string | undefined;
   #quitting = false;
+  readonly #registration: Registration;
   #firstConnect: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
 
   constructor(options: ChatClientSettings) {
     super();
     this.options = resolveClientOptions(options);
-    if (!isValidNick(this.options.nick))
-      throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
     this.#backoff = new Backoff(this.options.backoff);
+    if (this.options.nick !== undefined && !isValidNick(this.options.nick))
+      throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+    this.#registration = new Registration(this.options.nick, this.#backoff, this.options.nickRetries);
     this.#queue = new CommandQueue(this.options.maxQueued);
     this.#stream = new PublicStream({
       event: (event) => {
@@ -75,8 +78,9 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     return this.#state;
   }
 
-  get nick(): string {
-    return this.options.nick;
+  /** The nick registered (or to register); it follows a successful `NICK`. Undefined until chosen. */
+  get nick(): string | undefined {
+    return this.#registration.nick;
   }
 
   /** The last `WELCOME`: which worker serves us, in which epoch. */
@@ -93,9 +97,17 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     return this.#queue.waitingCount;
   }
 
-  /** Connects and registers; rejects with `ConnectFailedError` after `retries` failed attempts, or the server's reply error. */
-  connect(): Promise<Welcome> {
+  /**
+   * Connects and registers; rejects with `ConnectFailedError` after `retries` failed attempts, or the
+   * server's reply error. With `chooseNick`, the nick is asked for once the server has greeted us
+   * (when none was given), and again whenever the first registration is refused (`NICK_TAKEN`,
+   * `BAD_NICK`) instead of failing; a chooser that answers undefined ends the client.
+   */
+  connect(options: { chooseNick?: NickChooser } = {}): Promise<Welcome> {
     if (this.#state !== 'idle') return Promise.reject(new Error('connect() may be called once'));
+    this.#registration.chooser = options.chooseNick;
+    if (!this.#registration.canStart)
+      return Promise.reject(new InvalidCommandError('BAD_NICK', 'no nick, and no chooseNick to ask for one'));
     const connected = new Promise<Welcome>((resolve, reject) => {
       this.#firstConnect = { resolve, reject };
     });
@@ -251,11 +263,11 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     // Our own JOIN comes before the REGISTER's OK: held, it shows after "connected", not before.
     this.#stream.hold();
     try {
-      await this.#register(connection, reconnected);
+      const nick = await this.#registration.register(this.#registrationAttempt(connection), reconnected);
       this.#epoch = welcome.epoch;
       this.#everConnected = true;
       this.#failures = 0;
-      this.emit('connected', { workerId: welcome.workerId, nick: this.nick, reconnected });
+      this.emit('connected', { workerId: welcome.workerId, nick, reconnected });
       if (this.#adminToken !== undefined) {
         // A token the server no longer accepts is dropped: the user is told by the FORBIDDEN replies that follow.
         await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => {
@@ -280,24 +292,17 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     for (const command of this.#queue.takeWaiting()) this.#write(command);
   }
 
-  async #register(connection: ClientTransport, reconnected: boolean): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await this.#internal('REGISTER', `REGISTER ${this.nick}`);
-        return;
-      } catch (error) {
-        const retry =
-          reconnected &&
-          error instanceof ServerReplyError &&
-          error.code === 'NICK_TAKEN' &&
-          tries <= this.options.nickRetries;
-        if (!retry) throw error;
-      }
-      await new Promise<void>((resolve) => {
-        this.#timer = setTimeout(resolve, this.#backoff.delay(tries));
-      });
-      if (connection !== this.#connection || connection.closed) throw new ConnectionLostError('REGISTER');
-    }
+  #registrationAttempt(connection: ClientTransport): RegistrationAttempt {
+    return {
+      register: async (nick) => {
+        await this.#internal('REGISTER', `REGISTER ${nick}`);
+      },
+      isCurrent: () => connection === this.#connection && !connection.closed,
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          this.#timer = setTimeout(resolve, ms);
+        }),
+    };
   }
 
   async #replay(newEpoch: boolean, since: number | undefined, epoch: string): Promise<void> {
@@ -364,6 +369,7 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     this.#state = 'closed';
     this.#quitting = true;
     clearTimeout(this.#timer);
+    this.#registration.abort();
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.destroy();
@@ -379,6 +385,11 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
   /** Sent again after every reconnect. */
   protected rememberAdminToken(token: string): void {
     this.#adminToken = token;
+  }
+
+  /** The server said OK to `NICK`: every reconnect registers the new nick. */
+  protected renamed(nick: string): void {
+    this.#registration.renamed(nick);
   }
 
   /** From now on, a drop is final and no new command is accepted. */

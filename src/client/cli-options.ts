@@ -1,6 +1,6 @@
 /** The console client's command-line options: parsing and validation (commander `argParser`s). */
 import { InvalidArgumentError } from 'commander';
-import { isValidNick } from '../protocol/index.js';
+import { isValidNick, NICK_RULE } from '../protocol/index.js';
 
 export interface CliOptions {
   host: string;
@@ -14,14 +14,6 @@ export interface CliOptions {
 
 export const MAX_RETRIES = 100;
 
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^[0-9]+$/.test(value) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidArgumentError('port must be an integer from 1 to 65535.');
-  }
-  return port;
-}
-
 export function parseHost(value: string): string {
   if (value.trim() === '' || /\s/.test(value))
     throw new InvalidArgumentError('host must be a host name or an IP address.');
@@ -29,7 +21,7 @@ export function parseHost(value: string): string {
 }
 
 export function parseNick(value: string): string {
-  if (!isValidNick(value)) throw new InvalidArgumentError('nick must be 1-24 of A-Z a-z 0-9 _ -.');
+  if (!isValidNick(value)) throw new InvalidArgumentError(`nick must be ${NICK_RULE}.`);
   return value;
 }
 

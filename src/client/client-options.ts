@@ -5,7 +5,8 @@ import type { Connector } from './transport.js';
 export interface ChatClientOptions {
   /** Where and how to connect: `tcpConnector({ host, port })` in Node, `webSocketConnector(url, WebSocket)` in a browser. */
   connector: Connector;
-  nick: string;
+  /** The nick to register. Without one, `connect()` needs a `chooseNick` to ask for it. */
+  nick: string | undefined;
   /** Connection attempts before giving up, for the first connection and for each reconnect. */
   retries: number;
   /** An attempt that has no `WELCOME` this long after it started has failed. */
@@ -25,8 +26,8 @@ export interface ChatClientOptions {
   backoff: Partial<BackoffOptions>;
 }
 
-/** What a caller gives: the connector and the nick, and any option to change. */
-export type ChatClientSettings = Partial<ChatClientOptions> & Pick<ChatClientOptions, 'connector' | 'nick'>;
+/** What a caller gives: the connector, and any option to change (the nick, unless `connect()` asks for it). */
+export type ChatClientSettings = Partial<ChatClientOptions> & Pick<ChatClientOptions, 'connector'>;
 
 export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'connector' | 'nick'> = {
   retries: 5,
@@ -41,7 +42,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'connector' | 'nick
 };
 
 export function resolveClientOptions(options: ChatClientSettings): ChatClientOptions {
-  const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+  const resolved = { ...DEFAULT_CLIENT_OPTIONS, nick: undefined, ...options };
   const counts = [
     'retries',
     'greetingTimeoutMs',

@@ -2,20 +2,32 @@
  * The console client's behaviour, between a `ChatClient` and a `Screen`: shows events and state,
  * turns typed lines into commands, and decides when it is over and with which exit code.
  */
+import type { PublicEvent } from '../protocol/index.js';
 import type { ChatClient } from './chat-client.js';
-import { ClientClosedError } from './errors.js';
+import { ClientClosedError, type ServerReplyError } from './errors.js';
+import type { NickChooser } from './events.js';
 import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus } from './format.js';
 import { HELP_LINES, parseInput, type InputCommand } from './input-command.js';
-import { InputPacer } from './input-pacer.js';
+import { INPUT_BURST, INPUT_RATE, InputPacer } from './input-pacer.js';
+import { completesNickChange } from './nick-change.js';
 import type { Screen } from './screen.js';
+import { createStyle } from './style.js';
 
 export interface ConsoleSessionOptions {
   client: ChatClient;
   screen: Screen;
   adminToken: string | undefined;
+  /**
+   * Asks the user for a nick (on a terminal): once the server is there when the client has none,
+   * and whenever the server refuses the first one. Without it a refusal ends the session.
+   */
+  askNick?: (signal: AbortSignal) => Promise<string | undefined>;
   /** How long a QUIT on Ctrl-C may take before the connection is simply dropped. */
   quitTimeoutMs?: number;
 }
+
+/** Replayed lines are dimmed whole: their own colors would end the dimming early. */
+const PLAIN = createStyle(false);
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -24,11 +36,14 @@ export class ConsoleSession {
   readonly #client: ChatClient;
   readonly #screen: Screen;
   readonly #adminToken: string | undefined;
+  readonly #askNick: ((signal: AbortSignal) => Promise<string | undefined>) | undefined;
   readonly #quitTimeoutMs: number;
   readonly #pending = new Set<Promise<unknown>>();
   #userQuit = false;
   #connected = false;
   #toldQueued = false;
+  /** The last public event shown: the JOIN that completes a nick change is not shown again. */
+  #lastShown: PublicEvent | undefined;
   #ended: Promise<number>;
   #end!: (code: number) => void;
 
@@ -36,6 +51,7 @@ export class ConsoleSession {
     this.#client = options.client;
     this.#screen = options.screen;
     this.#adminToken = options.adminToken;
+    this.#askNick = options.askNick;
     this.#quitTimeoutMs = options.quitTimeoutMs ?? 3_000;
     this.#ended = new Promise<number>((resolve) => {
       this.#end = resolve;
@@ -53,7 +69,7 @@ export class ConsoleSession {
     try {
       this.#screen.working(`connecting to ${this.#client.options.connector.address}`);
       try {
-        await this.#client.connect();
+        await this.#client.connect({ chooseNick: this.#nickChooser() });
       } catch (error) {
         this.#screen.stopWorking();
         this.#screen.close();
@@ -65,6 +81,24 @@ export class ConsoleSession {
     } finally {
       process.off('SIGINT', onSigint);
     }
+  }
+
+  #nickChooser(): NickChooser | undefined {
+    const ask = this.#askNick;
+    if (ask === undefined) return undefined;
+    return async (refusal: ServerReplyError | undefined, signal: AbortSignal) => {
+      this.#screen.stopWorking();
+      if (refusal === undefined)
+        this.#status(`the server at ${this.#client.options.connector.address} answers; choose your nick`);
+      else this.#screen.print(`${formatError(refusal, this.#screen.style)}; choose another nick`);
+      const nick = await ask(signal);
+      if (nick === undefined) {
+        this.#userQuit = true;
+        return undefined;
+      }
+      this.#screen.working(`joining as ${nick}`);
+      return nick;
+    };
   }
 
   async #converse(): Promise<number> {
@@ -87,6 +121,11 @@ export class ConsoleSession {
       end: () => {
         this.#quit('');
       },
+      pacing: () => {
+        this.#screen.notice(
+          `input comes faster than the server's rate limit allows: sending it at ${INPUT_RATE} lines/s (bursts of ${INPUT_BURST}), nothing is dropped`,
+        );
+      },
     });
     this.#screen.readInput({
       line: (text) => {
@@ -108,7 +147,7 @@ export class ConsoleSession {
     const screen = this.#screen;
     const style = screen.style;
     client.on('public', (event) => {
-      screen.print(formatPublicEvent(event, style));
+      this.#showPublic(event);
     });
     client.on('dm', (dm) => {
       screen.print(formatReceivedDm(dm, style));
@@ -179,8 +218,21 @@ export class ConsoleSession {
       }
       case 'history': {
         const { events, count } = await client.history(command.count);
-        for (const event of events) this.#screen.print(formatPublicEvent(event, style));
-        this.#status(`history: ${count} event${count === 1 ? '' : 's'}`);
+        // Framed and dimmed, as IRC clients show backlog: old lines must not pass for live ones.
+        this.#status(count === 0 ? 'history: no events' : `history: last ${count} event${count === 1 ? '' : 's'}`);
+        let previous: PublicEvent | undefined;
+        for (const event of events) {
+          if (!completesNickChange(previous, event)) this.#screen.print(style.dim(formatPublicEvent(event, PLAIN)));
+          previous = event;
+        }
+        if (count > 0) this.#status('end of history');
+        return;
+      }
+      case 'nick': {
+        const before = client.nick;
+        const nick = await client.changeNick(command.nick);
+        // A change is shown by the public events everyone gets; only no change needs a word.
+        if (nick === before) this.#status(`you are ${nick} already`);
         return;
       }
       case 'auth':
@@ -195,6 +247,12 @@ export class ConsoleSession {
         this.#status(`kicked ${command.nick}`);
         return;
     }
+  }
+
+  /** Prints a public event; a nick change (a LEAVE and a JOIN in a row) shows as one line. */
+  #showPublic(event: PublicEvent): void {
+    if (!completesNickChange(this.#lastShown, event)) this.#screen.print(formatPublicEvent(event, this.#screen.style));
+    this.#lastShown = event;
   }
 
   #track(work: Promise<void>): void {

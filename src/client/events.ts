@@ -1,5 +1,6 @@
 /** What a `ChatClient` tells its user: the typed event map and the shapes it carries. */
 import type { PublicEvent } from '../protocol/wire.js';
+import type { ServerReplyError } from './errors.js';
 
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed';
 
@@ -8,6 +9,13 @@ export interface Welcome {
   lastSeq: number;
   epoch: string;
 }
+
+/**
+ * Asks the user for a nick: with no refusal the first time, then with the server's refusal of the
+ * last one (`NICK_TAKEN`, `BAD_NICK`). Resolves undefined when the user gives up; `signal` aborts
+ * when the client ends meanwhile, and the question should go away.
+ */
+export type NickChooser = (refusal: ServerReplyError | undefined, signal: AbortSignal) => Promise<string | undefined>;
 
 export interface DirectMessage {
   time: string;

@@ -5,13 +5,14 @@
  *   [12:01:02] <bob> hello                   public message
  *   [12:01:02] --> bob joined                join (dimmed)
  *   [12:01:02] <-- bob left (quit: bye)      leave (dimmed)
+ *   [12:01:02] * bob is now known as rob     a nick change: its LEAVE (dimmed; the JOIN after it is not shown)
  *   [12:01:02] !!! text                      announcement
  *   [12:01:02] *bob* text                    DM received
  *   [12:01:02] -> *bob* text                 DM sent
  *   * text                                   client status
  *   ! text (CODE)                            error
  */
-import { sanitize, type PublicEvent } from '../protocol/index.js';
+import { nickChangedTo, sanitize, type PublicEvent } from '../protocol/index.js';
 import { ChatClientError, ServerReplyError } from './errors.js';
 import type { DirectMessage } from './events.js';
 import type { Style } from './style.js';
@@ -33,8 +34,11 @@ export function formatPublicEvent(event: PublicEvent, style: Style): string {
       return `${time} ${style.nick(nick, `<${nick}>`)} ${text}`;
     case 'JOIN':
       return style.dim(`${time} --> ${nick} joined`);
-    case 'LEAVE':
+    case 'LEAVE': {
+      const to = nickChangedTo(event.text);
+      if (to !== undefined) return style.dim(`${time} * ${nick} is now known as ${to}`);
       return style.dim(`${time} <-- ${nick} left${text === '' ? '' : ` (${text})`}`);
+    }
     case 'ANNOUNCE':
       return `${time} ${style.announce(`!!! ${text}`)}`;
   }

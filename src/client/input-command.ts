@@ -2,7 +2,7 @@
  * What a line typed by the user means: plain text is a public message, `/verb …` a command.
  * `//text` sends `/text` as a message, for the rare line that must start with a slash.
  */
-import { isValidNick } from '../protocol/nick.js';
+import { isValidNick, NICK_RULE } from '../protocol/nick.js';
 
 export type InputCommand =
   | { kind: 'message'; text: string }
@@ -12,6 +12,7 @@ export type InputCommand =
   | { kind: 'auth'; token: string }
   | { kind: 'announce'; text: string }
   | { kind: 'kick'; nick: string; reason: string }
+  | { kind: 'nick'; nick: string }
   | { kind: 'quit'; reason: string }
   | { kind: 'help' }
   | { kind: 'empty' }
@@ -24,6 +25,7 @@ const MAX_HISTORY_COUNT = 1_000_000;
 export const HELP_LINES: readonly string[] = [
   'text                   send a public message (//text sends "/text")',
   '/msg <nick> <text>     send a private message',
+  '/nick <nick>           take another nick (everyone is told)',
   '/users                 list who is online',
   `/history [n]           replay the last n public events (default ${DEFAULT_HISTORY_COUNT})`,
   '/auth <token>          become an operator',
@@ -44,6 +46,12 @@ export function parseInput(line: string): InputCommand {
       if (nick === '' || text.trim() === '') return invalid('usage: /msg <nick> <text>');
       if (!isValidNick(nick)) return invalid(`not a nick: ${nick.slice(0, 32)}`);
       return { kind: 'dm', nick, text };
+    }
+    case 'nick': {
+      const nick = rest.trim();
+      if (nick === '') return invalid('usage: /nick <nick>');
+      if (!isValidNick(nick)) return invalid(`not a nick: ${nick.slice(0, 32)} (a nick is ${NICK_RULE})`);
+      return { kind: 'nick', nick };
     }
     case 'users':
       return { kind: 'users' };

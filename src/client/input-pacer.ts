@@ -13,6 +13,8 @@ export const INPUT_BURST = 30;
 export interface PacedInput {
   line(text: string): void;
   end(): void;
+  /** The first line that has to wait: said once, so a script knows why its input slows down. */
+  pacing(): void;
 }
 
 export class InputPacer {
@@ -21,6 +23,7 @@ export class InputPacer {
   readonly #waiting: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
+  #toldPacing = false;
 
   constructor(out: PacedInput, rate = INPUT_RATE, burst = INPUT_BURST) {
     this.#out = out;
@@ -48,6 +51,10 @@ export class InputPacer {
     this.#timer = undefined;
     while (this.#waiting.length > 0 && this.#bucket.take()) this.#out.line(this.#waiting.shift()!);
     if (this.#waiting.length > 0) {
+      if (!this.#toldPacing) {
+        this.#toldPacing = true;
+        this.#out.pacing();
+      }
       this.#timer ??= setTimeout(this.#drain, this.#bucket.msUntilToken());
       return;
     }

@@ -11,15 +11,21 @@ export class PlainScreen implements Screen {
   readonly style: Style = createStyle(false);
   readonly #input: NodeJS.ReadableStream;
   readonly #output: NodeJS.WritableStream;
+  readonly #errors: NodeJS.WritableStream;
   #rl: readline.Interface | undefined;
 
-  constructor(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
+  constructor(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, errors: NodeJS.WritableStream) {
     this.#input = input;
     this.#output = output;
+    this.#errors = errors;
   }
 
   print(line: string): void {
     this.#output.write(`${line}\n`);
+  }
+
+  notice(text: string): void {
+    this.#errors.write(`clusterchat-client: ${text}\n`);
   }
 
   working(text: string): void {

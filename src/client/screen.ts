@@ -13,6 +13,8 @@ export interface Screen {
   readonly style: Style;
   /** Prints one finished line (already formatted). */
   print(line: string): void;
+  /** A word about the client itself, not the chat (stderr on pipes, so the chat on stdout stays clean). */
+  notice(text: string): void;
   /** Something is in progress: a spinner on a terminal, a status line otherwise. */
   working(text: string): void;
   /** The thing in progress is done. */

@@ -3,6 +3,7 @@
  * (re)connecting, colors when allowed.
  */
 import ora, { type Ora } from 'ora';
+import { formatStatus } from './format.js';
 import { PromptLine } from './prompt-line.js';
 import type { InputHandlers, Screen } from './screen.js';
 import type { Style } from './style.js';
@@ -36,6 +37,10 @@ export class TtyScreen implements Screen {
     }
     if (this.#prompt !== undefined) this.#prompt.print(line);
     else this.#options.output.write(`${line}\n`);
+  }
+
+  notice(text: string): void {
+    this.print(formatStatus(text, this.style));
   }
 
   working(text: string): void {

@@ -309,3 +309,122 @@ test.serial("the first registration refused (nick taken) rejects connect() with 
   await t.throwsAsync(connecting, { instanceOf: ServerReplyError, message: 'nick alice is taken' });
   t.is(client.state, 'closed');
 });
+
+/** A NickChooser whose answers the test gives, one question at a time. */
+function scriptedChooser() {
+  const questions: Array<{
+    refusal: ServerReplyError | undefined;
+    signal: AbortSignal;
+    answer: (nick?: string) => void;
+  }> = [];
+  let wake: (() => void) | undefined;
+  const choose = (refusal: ServerReplyError | undefined, signal: AbortSignal) =>
+    new Promise<string | undefined>((resolve) => {
+      questions.push({ refusal, signal, answer: resolve });
+      wake?.();
+    });
+  const asked = async (count: number) => {
+    for (;;) {
+      const question = questions.at(count - 1);
+      if (question !== undefined) return question;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  return { choose, questions, asked };
+}
+
+test.serial(
+  'with a chooser and no nick, the nick is asked for after WELCOME, and again after each refusal',
+  async (t) => {
+    const server = await startScriptedServer(t);
+    const { client } = newClient(t, server, { nick: undefined });
+    const { choose, questions, asked } = scriptedChooser();
+    const connecting = client.connect({ chooseNick: choose });
+    const peer = await server.accept();
+    t.is(questions.length, 0, 'nothing is asked before the server is there');
+    peer.send('WELCOME chat/1 1 0 ep1');
+    (await asked(1)).answer('alice');
+    t.is((await asked(1)).refusal, undefined);
+    t.is(await peer.next(), 'REGISTER alice');
+    peer.send('ERROR NICK_TAKEN nick alice is taken');
+    const second = await asked(2);
+    t.like(second.refusal, { code: 'NICK_TAKEN', message: 'nick alice is taken' });
+    second.answer('alice2');
+    t.is(await peer.next(), 'REGISTER alice2');
+    peer.send(`JOIN 1 ${T} alice2`, 'OK alice2');
+    t.like(await connecting, { workerId: 1 });
+    t.is(client.nick, 'alice2');
+  },
+);
+
+test.serial('a given nick that is refused is asked for again; a chooser that gives up ends the client', async (t) => {
+  const server = await startScriptedServer(t);
+  const { client } = newClient(t, server);
+  const { choose, asked } = scriptedChooser();
+  const connecting = client.connect({ chooseNick: choose });
+  const peer = await server.accept();
+  peer.send('WELCOME chat/1 1 0 ep1');
+  t.is(await peer.next(), 'REGISTER alice', 'the given nick is tried first, without asking');
+  peer.send('ERROR NICK_TAKEN nick alice is taken');
+  (await asked(1)).answer(undefined);
+  await t.throwsAsync(connecting, { message: 'no nick chosen' });
+  t.is(client.state, 'closed');
+});
+
+test.serial(
+  'a connection lost while the user is asked is replaced; the one answer registers on the new one',
+  async (t) => {
+    const clock = fakeClock(t);
+    const server = await startScriptedServer(t);
+    const { client } = newClient(t, server, { nick: undefined });
+    const { choose, questions, asked } = scriptedChooser();
+    const connecting = client.connect({ chooseNick: choose });
+    const first = await server.accept();
+    first.send('WELCOME chat/1 1 0 ep1');
+    const question = await asked(1);
+    const reconnecting = nextEvent(client, 'reconnecting');
+    first.close();
+    await reconnecting;
+    clock.tick(125);
+    const second = await server.accept();
+    second.send('WELCOME chat/1 2 0 ep1');
+    question.answer('alice');
+    t.is(await second.next(), 'REGISTER alice');
+    second.send(`JOIN 1 ${T} alice`, 'OK alice');
+    t.like(await connecting, { workerId: 2 });
+    t.is(questions.length, 1, 'asked once');
+    t.false(question.signal.aborted);
+  },
+);
+
+test.serial('closing the client while the user is asked aborts the question', async (t) => {
+  const server = await startScriptedServer(t);
+  const { client } = newClient(t, server, { nick: undefined });
+  const { choose, asked } = scriptedChooser();
+  const connecting = client.connect({ chooseNick: choose });
+  const peer = await server.accept();
+  peer.send('WELCOME chat/1 1 0 ep1');
+  const question = await asked(1);
+  client.close('interrupted');
+  t.true(question.signal.aborted);
+  await t.throwsAsync(connecting, { instanceOf: ClientClosedError });
+});
+
+test.serial('changeNick sends NICK; once the server said OK, a reconnect registers the new nick', async (t) => {
+  const clock = fakeClock(t);
+  const { server, client, peer } = await connected(t);
+  const changing = client.changeNick('bob');
+  t.is(await peer.next(), 'NICK bob');
+  peer.send(`LEAVE 12 ${T} alice nick changed to bob`, `JOIN 13 ${T} bob`, 'OK bob');
+  t.is(await changing, 'bob');
+  t.is(client.nick, 'bob');
+  await t.throwsAsync(client.changeNick('b@d'), { instanceOf: InvalidCommandError });
+
+  const reconnecting = nextEvent(client, 'reconnecting');
+  peer.close();
+  await reconnecting;
+  clock.tick(125);
+  const again = await server.accept();
+  again.send('WELCOME chat/1 2 13 ep1');
+  t.is(await again.next(), 'REGISTER bob');
+});

@@ -1,9 +1,8 @@
 /** The console client as a child process in non-TTY mode (stdin a pipe), against the real server. */
-import net from 'node:net';
 import test from 'ava';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
-import { runCli } from './helpers/cli-process.js';
+import { runCli, unusedPort } from './helpers/cli-process.js';
 
 const TIME = String.raw`\[\d\d:\d\d:\d\d\]`;
 
@@ -84,6 +83,55 @@ test('piped input beyond the server rate limit is paced, not refused: every line
     Array.from({ length: count }, (_, i) => `line ${i + 1}`),
   );
   t.false(alice.lines.some((line) => line.includes('RATE_LIMITED')));
+  t.regex(
+    alice.stderr,
+    /^clusterchat-client: input comes faster than the server's rate limit allows: sending it at 15 lines\/s \(bursts of 30\), nothing is dropped\n$/,
+    'said once, on stderr',
+  );
+});
+
+test('/history is framed: a header with the count, the replayed lines, then an end marker', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  for (const text of ['one', 'two']) t.regex(await bob.command(`MSG ${text}`), /^OK \d+$/);
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  await alice.line(/^\* connected to worker \d+ as alice$/);
+  alice.send('/history 3');
+  await alice.line(/^\* end of history$/);
+  const from = alice.lines.indexOf('* history: last 3 events');
+  t.true(from >= 0, alice.stdout);
+  t.deepEqual(
+    alice.lines.slice(from, from + 5).map((line) => line.replace(/^\[\d\d:\d\d:\d\d\] /, '[T] ')),
+    ['* history: last 3 events', '[T] <bob> one', '[T] <bob> two', '[T] --> alice joined', '* end of history'],
+  );
+  alice.endInput();
+  t.is(await alice.exited, 0);
+});
+
+test('/nick: everyone is told, the client shows one line for it, and after its worker is killed it comes back under the new nick', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: carol } = await connect(t, server.port);
+  t.is(await carol.command('REGISTER carol'), 'OK carol');
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  const connected = await alice.line(/^\* connected to worker \d+ as alice$/);
+  const workerId = Number(connected.split(' ')[4]);
+
+  alice.send('/nick bob');
+  t.regex(await alice.line(/is now known as/), new RegExp(`^${TIME} \\* alice is now known as bob$`));
+  await carol.until((line) => /^LEAVE \d+ \S+ alice nick changed to bob$/.test(line));
+  await carol.until((line) => /^JOIN \d+ \S+ bob$/.test(line));
+  t.is(await carol.command('USERS'), 'OK 2 bob carol');
+  alice.send('/nick carol');
+  t.regex(await alice.line(/NICK_TAKEN/), /^! nick carol is taken \(NICK_TAKEN\)$/);
+
+  process.kill(server.pidOf(workerId), 'SIGKILL');
+  await alice.line(/^\* reconnected to worker \d+ as bob$/);
+  t.is(await carol.command('USERS'), 'OK 2 bob carol');
+  alice.endInput();
+  t.is(await alice.exited, 0);
+  const changed = alice.lines.findIndex((line) => line.endsWith('* alice is now known as bob'));
+  t.is(alice.lines[changed + 1], '! nick carol is taken (NICK_TAKEN)', 'the JOIN of the change is not shown again');
 });
 
 test('exits 1 with one readable line when nothing listens on the port', async (t) => {
@@ -106,9 +154,13 @@ test('exits 1 when its nick is taken, saying so', async (t) => {
 
 test('refuses bad options and a missing nick without a terminal, naming the problem', async (t) => {
   const table: Array<[args: string[], message: RegExp]> = [
-    [['--port', 'seven', '--nick', 'alice'], /port must be an integer from 1 to 65535/],
-    [['--port', '70000', '--nick', 'alice'], /port must be an integer from 1 to 65535/],
-    [['--nick', 'not a nick'], /nick must be 1-24 of/],
+    [
+      ['--port', 'seven', '--nick', 'alice'],
+      /must be a port number from 1 to 65535 \(the port the server listens on\)\n/,
+    ],
+    [['--port', '70000', '--nick', 'alice'], /must be a port number from 1 to 65535/],
+    [['--port', '0', '--nick', 'alice'], /must be a port number from 1 to 65535/],
+    [['--nick', 'not a nick'], /nick must be 1 to 24 characters: letters A-Z a-z, digits 0-9, "_" or "-"\.\n/],
     [['--retries', '0', '--nick', 'alice'], /retries must be an integer from 1 to 100/],
     [['--port', '7000'], /--nick is required when stdin is not a terminal/],
   ];
@@ -120,18 +172,6 @@ test('refuses bad options and a missing nick without a terminal, naming the prob
     t.is(cli.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}`);
   }
 });
-
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
 
 test('when its worker is killed it says so, reconnects, replays what it missed, and carries on', async (t) => {
   const server = await startServer(t, { workers: 2 });

@@ -8,6 +8,7 @@ import {
   formatStatus,
   formatTime,
 } from '../../src/client/format.js';
+import { completesNickChange } from '../../src/client/nick-change.js';
 import { createStyle, nickColor, shouldUseColor } from '../../src/client/style.js';
 import type { PublicEvent } from '../../src/protocol/index.js';
 
@@ -30,6 +31,24 @@ test('formats each public event type', (t) => {
   t.is(formatPublicEvent(event('JOIN', 'bob', ''), plain), '[12:01:02] --> bob joined');
   t.is(formatPublicEvent(event('LEAVE', 'bob', 'quit: bye'), plain), '[12:01:02] <-- bob left (quit: bye)');
   t.is(formatPublicEvent(event('ANNOUNCE', '', 'maintenance at noon'), plain), '[12:01:02] !!! maintenance at noon');
+});
+
+test('a nick change shows as one line: its LEAVE tells it, the JOIN right after it is not shown again', (t) => {
+  const leave: PublicEvent = { type: 'LEAVE', seq: 7, time: TIME, nick: 'alice', text: 'nick changed to bob' };
+  const join: PublicEvent = { type: 'JOIN', seq: 8, time: TIME, nick: 'bob', text: '' };
+  t.is(formatPublicEvent(leave, plain), '[12:01:02] * alice is now known as bob');
+  t.true(completesNickChange(leave, join));
+  t.false(completesNickChange(undefined, join), 'a JOIN alone is a join');
+  t.false(completesNickChange(leave, { ...join, seq: 9 }), 'not right after the LEAVE');
+  t.false(completesNickChange(leave, { ...join, nick: 'carol' }), 'another user joining');
+  const quit: PublicEvent = { ...leave, text: 'quit: nick changed to bob' };
+  t.is(formatPublicEvent(quit, plain), '[12:01:02] <-- alice left (quit: nick changed to bob)');
+  t.false(completesNickChange(quit, join), 'a quit reason that only looks like it');
+  t.is(
+    formatPublicEvent({ ...leave, text: 'nick changed to b@d' }, plain),
+    '[12:01:02] <-- alice left (nick changed to b@d)',
+    'not a nick: shown as it came',
+  );
 });
 
 test('marks DMs, both ways', (t) => {

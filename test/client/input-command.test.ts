@@ -12,6 +12,16 @@ const table: Array<[line: string, expected: InputCommand]> = [
   ['/msg bob', { kind: 'invalid', hint: 'usage: /msg <nick> <text>' }],
   ['/msg', { kind: 'invalid', hint: 'usage: /msg <nick> <text>' }],
   ['/msg b@d hi', { kind: 'invalid', hint: 'not a nick: b@d' }],
+  ['/nick bob', { kind: 'nick', nick: 'bob' }],
+  ['/NICK  Bob_2 ', { kind: 'nick', nick: 'Bob_2' }],
+  ['/nick', { kind: 'invalid', hint: 'usage: /nick <nick>' }],
+  [
+    '/nick b@d',
+    {
+      kind: 'invalid',
+      hint: 'not a nick: b@d (a nick is 1 to 24 characters: letters A-Z a-z, digits 0-9, "_" or "-")',
+    },
+  ],
   ['/users', { kind: 'users' }],
   ['/history', { kind: 'history', count: DEFAULT_HISTORY_COUNT }],
   ['/history 5', { kind: 'history', count: 5 }],

@@ -9,23 +9,51 @@ test.afterEach.always(() => {
 test.serial('lets a burst through at once, then paces the rest at the rate, in order, and ends last', (t) => {
   const clock = sinon.useFakeTimers({ now: 0 });
   const out: string[] = [];
-  const pacer = new InputPacer({ line: (text) => out.push(text), end: () => out.push('<end>') }, 20, 40);
+  const pacer = new InputPacer(
+    { line: (text) => out.push(text), end: () => out.push('<end>'), pacing: () => out.push('<pacing>') },
+    20,
+    40,
+  );
   for (let i = 0; i < 100; i++) pacer.push(`l${i}`);
   pacer.end();
-  t.is(out.length, 40);
+  t.is(out.length, 41);
+  t.is(out[40], '<pacing>', 'told once, when the first line has to wait');
   clock.tick(1000);
-  t.is(out.length, 60, '20 more per second');
+  t.is(out.length, 61, '20 more per second');
   clock.tick(2000);
-  t.deepEqual(out, [...Array.from({ length: 100 }, (_, i) => `l${i}`), '<end>']);
+  t.deepEqual(out, [
+    ...Array.from({ length: 40 }, (_, i) => `l${i}`),
+    '<pacing>',
+    ...Array.from({ length: 60 }, (_, i) => `l${i + 40}`),
+    '<end>',
+  ]);
 });
 
 test.serial('stop drops what waits', (t) => {
   const clock = sinon.useFakeTimers({ now: 0 });
   const out: string[] = [];
-  const pacer = new InputPacer({ line: (text) => out.push(text), end: () => out.push('<end>') }, 1, 1);
+  const pacer = new InputPacer(
+    { line: (text) => out.push(text), end: () => out.push('<end>'), pacing: () => {} },
+    1,
+    1,
+  );
   pacer.push('a');
   pacer.push('b');
   pacer.stop();
   clock.tick(5000);
   t.deepEqual(out, ['a']);
+});
+
+test.serial('input within the burst is not paced, and says nothing', (t) => {
+  sinon.useFakeTimers({ now: 0 });
+  const out: string[] = [];
+  const pacer = new InputPacer(
+    { line: (text) => out.push(text), end: () => out.push('<end>'), pacing: () => out.push('<pacing>') },
+    20,
+    40,
+  );
+  for (let i = 0; i < 40; i++) pacer.push(`l${i}`);
+  pacer.end();
+  t.false(out.includes('<pacing>'));
+  t.is(out.at(-1), '<end>');
 });
