@@ -28,7 +28,14 @@ export class TestServer {
   readonly workerPids = new Map<number, number>();
   stdout = '';
   stderr = '';
-  #waiters: Array<{ pattern: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }> = [];
+  #waiters: Array<{
+    pattern: RegExp;
+    from: number;
+    resolve: (m: RegExpMatchArray) => void;
+    reject: (error: Error) => void;
+  }> = [];
+  /** All output is in: the process has exited and its pipes are closed. */
+  #closed = false;
 
   constructor(child: ChildProcess) {
     this.process = child;
@@ -45,6 +52,11 @@ export class TestServer {
       }
       this.#check();
     });
+    // One listener for every waiter: one per waitFor() would pile up on a long test's process.
+    child.once('close', () => {
+      this.#closed = true;
+      this.#check();
+    });
   }
 
   get output(): string {
@@ -53,20 +65,12 @@ export class TestServer {
 
   /**
    * Resolves with the first match of `pattern` in stdout+stderr written after `from` (an offset
-   * into `output`; 0 by default). Rejects if the process exits first.
+   * into `output`; 0 by default). Rejects if the process ends without writing it.
    */
   waitFor(pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
-      const waiter = { pattern, from, resolve };
-      this.#waiters.push(waiter);
+      this.#waiters.push({ pattern, from, resolve, reject });
       this.#check();
-      const onExit = () => {
-        if (!this.#waiters.includes(waiter)) return;
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`server exited before ${pattern}; output:\n${this.output}`));
-      };
-      if (this.process.exitCode !== null || this.process.signalCode !== null) onExit();
-      else this.process.once('exit', onExit);
     });
   }
 
@@ -91,8 +95,9 @@ export class TestServer {
     const output = this.output;
     this.#waiters = this.#waiters.filter((waiter) => {
       const match = output.slice(waiter.from).match(waiter.pattern);
-      if (match === null) return true;
-      waiter.resolve(match);
+      if (match !== null) waiter.resolve(match);
+      else if (this.#closed) waiter.reject(new Error(`server exited before ${waiter.pattern}; output:\n${output}`));
+      else return true;
       return false;
     });
   }
