@@ -1,0 +1,30 @@
+/**
+ * What the README promises `nc` users, checked with the real `nc` (Debian's netcat-openbsd) when it
+ * is installed: a script piped into `nc -N` gets every answer, then nc leaves by itself.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import test from 'ava';
+import { startServer } from '../helpers/server.js';
+
+const available = spawnSync('nc', ['-h'], { encoding: 'utf8' }).stderr.includes('-N');
+if (!available) console.log('skipping the nc test: no nc with -N (Debian: apt-get install netcat-openbsd)');
+const ncTest = available ? test : test.skip;
+
+ncTest('a script piped into nc -N gets every answer, then nc leaves once the server closes', async (t) => {
+  const server = await startServer(t, { workers: 1 });
+  const nc = spawn('nc', ['-N', '127.0.0.1', String(server.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.teardown(() => nc.kill('SIGKILL'));
+  let output = '';
+  nc.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  nc.stdin.end('REGISTER alice\nMSG hello from a script\nUSERS\n');
+  const [code] = (await once(nc, 'exit')) as [number | null];
+  t.is(code, 0);
+  t.deepEqual(
+    output
+      .split('\n')
+      .slice(2)
+      .filter((line) => line.startsWith('OK') || line.startsWith('ERROR')),
+    ['OK alice', 'OK 2', 'OK 1 alice'],
+  );
+});
