@@ -5,7 +5,7 @@
  * `connector` option (TCP in Node, WebSocket in a browser); nothing here needs Node.
  */
 import { isValidNick } from '../protocol/nick.js';
-import { hasControlCharacters, utf8ByteLength } from '../protocol/text.js';
+import { hasUnsafeCharacters, utf8ByteLength } from '../protocol/text.js';
 import {
   parseServerLine,
   PROTOCOL_NAME,
@@ -154,8 +154,12 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
   }
 
   #checkLine(line: string): void {
-    if (hasControlCharacters(line))
-      throw new InvalidCommandError('BAD_TEXT', 'text holds control characters (a newline, an escape…)');
+    if (hasUnsafeCharacters(line)) {
+      throw new InvalidCommandError(
+        'BAD_TEXT',
+        'text holds control or invisible characters (a newline, an escape, a bidi override…)',
+      );
+    }
     if (utf8ByteLength(line) > this.options.maxLineBytes) {
       throw new InvalidCommandError('TOO_LONG', `line longer than ${this.options.maxLineBytes} bytes`);
     }

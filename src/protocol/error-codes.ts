@@ -4,7 +4,7 @@ export const ERROR_TEXT = {
   BAD_ARGS: 'wrong arguments',
   TOO_LONG: 'line too long',
   BAD_ENCODING: 'line is not valid UTF-8',
-  BAD_TEXT: 'line holds control characters',
+  BAD_TEXT: 'line holds control or invisible characters',
   BAD_NICK: 'nick must be 1-24 of A-Z a-z 0-9 _ -',
   NICK_TAKEN: 'nick is taken',
   ALREADY_REGISTERED: 'you are already registered',

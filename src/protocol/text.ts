@@ -1,18 +1,27 @@
 /** Which characters may travel in a line, and how untrusted text is made safe to show. Runs in browsers too. */
 
-/** C0 controls except TAB, DEL, and C1 controls: nothing that could steer a terminal. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
-// eslint-disable-next-line no-control-regex -- the same set, to replace every one
-const CONTROL_CHARACTERS_GLOBAL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+/*
+ * Characters no line may carry, because they change how other users' screens show text:
+ * - C0 controls except TAB, DEL, and C1 controls: nothing that could steer a terminal;
+ * - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+ *   Arabic letter mark (U+061C): they reorder text, so a line reads differently from what it
+ *   holds (the "Trojan Source" class);
+ * - zero-width and invisible characters (U+200B–U+200F, U+FEFF) and the line and paragraph
+ *   separators (U+2028, U+2029): they hide text, or break a line where none is shown.
+ */
+const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
+const UNSAFE_CHARACTERS_GLOBAL = new RegExp(UNSAFE_CHARACTERS.source, 'g');
 
-export function hasControlCharacters(text: string): boolean {
-  return CONTROL_CHARACTERS.test(text);
+/** Whether the text holds a control, bidirectional-control or invisible character. */
+export function hasUnsafeCharacters(text: string): boolean {
+  return UNSAFE_CHARACTERS.test(text);
 }
 
-/** Makes untrusted text safe to print: every control character becomes U+FFFD. */
+/** Makes untrusted text safe to print: every unsafe character becomes U+FFFD. */
 export function sanitize(text: string): string {
-  return text.replace(CONTROL_CHARACTERS_GLOBAL, '\ufffd');
+  return text.replace(UNSAFE_CHARACTERS_GLOBAL, '\ufffd');
 }
 
 /** The length of `text` in UTF-8, counted without encoding it (a lone surrogate counts as U+FFFD, 3 bytes). */

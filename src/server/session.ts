@@ -186,7 +186,7 @@ export class Session {
     if (decoded.ok && PONG.test(decoded.text)) return;
     if (!this.#admit()) return;
     if (!decoded.ok) {
-      const text = decoded.code === 'BAD_ENCODING' ? 'line is not valid UTF-8' : 'control characters are not allowed';
+      const text = decoded.code === 'BAD_ENCODING' ? 'line is not valid UTF-8' : 'control and invisible characters are not allowed';
       this.#error(decoded.code, text);
       return;
     }

@@ -77,6 +77,12 @@ test('text from the server cannot carry escape sequences to the terminal', (t) =
   t.false(/\x1b/.test(formatStatus('bye: \x1b[5m', plain)));
 });
 
+test('text from the server cannot reorder or hide itself on the screen (bidi overrides, invisible characters)', (t) => {
+  const trojan = event('MSG', 'bob', 'pay \u202e0001\u202c to \u2066alice\u2069\u200b\ufeff');
+  t.is(formatPublicEvent(trojan, plain), '[12:01:02] <bob> pay \ufffd0001\ufffd to \ufffdalice\ufffd\ufffd\ufffd');
+  t.is(formatReceivedDm({ time: TIME, from: 'x', text: 'a\u2028b\u061c' }, plain), '[12:01:02] *x* a\ufffdb\ufffd');
+});
+
 test('with color off nothing but text is written; with color on joins are dimmed and nicks colored', (t) => {
   t.false(formatPublicEvent(event('MSG', 'bob', 'hi'), plain).includes('\x1b'));
   t.is(formatPublicEvent(event('JOIN', 'bob', ''), colored), '\x1b[2m[12:01:02] --> bob joined\x1b[0m');

@@ -62,6 +62,34 @@ test('decodeLine refuses invalid UTF-8 and control characters, but allows TAB', 
   }
 });
 
-test('sanitize replaces every control character', (t) => {
-  t.is(sanitize('a\u001b[2Jb\u009bc\td'), 'a\ufffd[2Jb\ufffdc\td');
+/** Bidirectional controls and invisible characters: they make a line read differently from what it holds. */
+const BIDI_AND_INVISIBLE = [
+  ...['\u202a', '\u202b', '\u202c', '\u202d', '\u202e'],
+  ...['\u2066', '\u2067', '\u2068', '\u2069'],
+  ...['\u200b', '\u200c', '\u200d', '\u200e', '\u200f'],
+  ...['\u2028', '\u2029', '\ufeff', '\u061c'],
+];
+
+test('decodeLine refuses bidirectional controls and invisible characters as BAD_TEXT', (t) => {
+  for (const bad of BIDI_AND_INVISIBLE) {
+    t.deepEqual(
+      decodeLine(Buffer.from(`access = "user\u202e ${bad} admin"`)),
+      { ok: false, code: 'BAD_TEXT' },
+      escape(bad),
+    );
+    t.deepEqual(decodeLine(Buffer.from(`a${bad}b`)), { ok: false, code: 'BAD_TEXT' }, escape(bad));
+  }
+  for (const fine of ['\u2027', '\u202f', '\u2065', '\u206a', '\u200a', '\u2010', 'שלום', 'مرحبا', 'héllo 👋']) {
+    t.deepEqual(decodeLine(Buffer.from(`a${fine}b`)), { ok: true, text: `a${fine}b` }, escape(fine));
+  }
 });
+
+test('sanitize replaces every control, bidirectional and invisible character', (t) => {
+  t.is(sanitize('a\u001b[2Jb\u009bc\td'), 'a\ufffd[2Jb\ufffdc\td');
+  t.is(sanitize(`x${BIDI_AND_INVISIBLE.join('')}y`), `x${'\ufffd'.repeat(BIDI_AND_INVISIBLE.length)}y`);
+  t.is(sanitize('مرحبا שלום'), 'مرحبا שלום', 'right-to-left text itself is fine');
+});
+
+function escape(text: string): string {
+  return Array.from(text, (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+}

@@ -45,6 +45,11 @@ const cases: Array<{ state: State; send: string | Buffer; code: string }> = [
   { state: 'fresh', send: 'MSG \u001b]0;pwned\u0007', code: 'BAD_TEXT' },
   { state: 'fresh', send: 'MSG \u009b31m', code: 'BAD_TEXT' },
   { state: 'fresh', send: 'MSG nul\u0000byte', code: 'BAD_TEXT' },
+  { state: 'registered', send: 'MSG /* admin \u202e } \u2066if (isAdmin)\u2069 \u2066 begin', code: 'BAD_TEXT' },
+  { state: 'registered', send: 'MSG zero\u200bwidth', code: 'BAD_TEXT' },
+  { state: 'registered', send: 'DM taken hidden\ufefftext', code: 'BAD_TEXT' },
+  { state: 'registered', send: 'MSG line\u2028separator', code: 'BAD_TEXT' },
+  { state: 'registered', send: 'MSG arabic\u061cmark', code: 'BAD_TEXT' },
 ];
 
 let nickCounter = 0;

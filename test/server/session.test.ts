@@ -170,7 +170,7 @@ test.serial('bad bytes get their error code and the connection stays usable', (t
   send('PING ok\n');
   t.deepEqual(transport.lines(), [
     'ERROR BAD_ENCODING line is not valid UTF-8',
-    'ERROR BAD_TEXT control characters are not allowed',
+    'ERROR BAD_TEXT control and invisible characters are not allowed',
     'ERROR TOO_LONG line longer than 16 bytes',
     'OK ok',
   ]);
