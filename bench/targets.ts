@@ -33,6 +33,9 @@ export const TARGETS: Record<TargetName, TargetSpec> = {
       ...['--workers', String(workers), '--port', '0', '--no-persist', '--log-level', 'warn'],
       // Lifts the per-connection limits: the benchmark's senders are meant to flood.
       ...['--rate-limit', '1000000', '--rate-burst', '1000000', '--max-clients', '20000'],
+      // And the per-address ones: every load client comes from 127.0.0.1.
+      ...['--max-clients-per-ip', '20000', '--connect-rate', '1000000', '--connect-burst', '1000000'],
+      ...['--ip-rate-limit', '1000000', '--ip-rate-burst', '1000000'],
     ],
   },
   socketio: {

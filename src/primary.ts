@@ -6,15 +6,17 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parsePort, parsePositiveInteger, parseSeconds } from './cli/parsers.js';
+import { resolveAdminToken } from './cli/admin-token.js';
+import { parsePort, parsePositiveInteger, parsePositiveNumber, parseSeconds } from './cli/parsers.js';
 import { createStatus } from './cli/status.js';
 import { readVersion } from './cli/version.js';
 import { runPrimary } from './cluster/primary-process.js';
+import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './hub/address-limits.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './server/limits.js';
 
-/** What commander parses: every limit but the AUTH strikes (fixed by the contract), and more. */
-interface CliOptions extends Omit<SessionLimits, 'maxAuthFailures'> {
+/** What commander parses: every limit, and more. */
+interface CliOptions extends SessionLimits, AddressLimitOptions {
   workers: number;
   host: string;
   port: number;
@@ -22,6 +24,8 @@ interface CliOptions extends Omit<SessionLimits, 'maxAuthFailures'> {
   history: number;
   dataDir: string;
   persist: boolean;
+  adminToken: string;
+  adminTokenFile: string | undefined;
   shutdownTimeout: number;
   heartbeatTimeout: number;
   logLevel: LogLevel;
@@ -90,14 +94,50 @@ export function createPrimaryCommand(): Command {
         .argParser(parsePositiveInteger),
     )
     .addOption(
+      new Option('--max-clients-per-ip <n>', 'connections from one address (IPv6: one /64), server-wide')
+        .default(DEFAULT_ADDRESS_LIMITS.maxClientsPerIp)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--connect-rate <conns/s>', 'new connections per second from one address')
+        .default(DEFAULT_ADDRESS_LIMITS.connectRate)
+        .argParser(parsePositiveNumber),
+    )
+    .addOption(
+      new Option('--connect-burst <n>', 'new connections from one address at once')
+        .default(DEFAULT_ADDRESS_LIMITS.connectBurst)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--ip-rate-limit <events/s>', 'public events (MSG, JOIN, LEAVE, ANNOUNCE) per second from one address')
+        .default(DEFAULT_ADDRESS_LIMITS.ipRateLimit)
+        .argParser(parsePositiveNumber),
+    )
+    .addOption(
+      new Option('--ip-rate-burst <n>', 'burst of public events from one address')
+        .default(DEFAULT_ADDRESS_LIMITS.ipRateBurst)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--register-timeout <seconds>', 'time a connection has to REGISTER before BYE registration timeout')
+        .default(DEFAULT_LIMITS.registerTimeout, seconds(DEFAULT_LIMITS.registerTimeout))
+        .argParser(parseSeconds),
+    )
+    .addOption(
       new Option('--history <n>', 'public events kept for HISTORY').default(1000).argParser(parsePositiveInteger),
     )
     .addOption(new Option('--data-dir <dir>', 'where history.jsonl is kept').env('CHAT_DATA_DIR').default('./data'))
     .addOption(new Option('--no-persist', 'keep the history in memory only (a restart starts a new epoch)'))
     .addOption(
-      new Option('--admin-token <token>', 'operator token for AUTH (none: AUTH always fails)')
+      new Option('--admin-token-file <path>', 'file holding the operator token for AUTH (at least 16 characters)'),
+    )
+    .addOption(
+      new Option(
+        '--admin-token <token>',
+        'the operator token itself (visible to every local user: prefer the file or the env)',
+      )
         .env('CHAT_ADMIN_TOKEN')
-        .default(''),
+        .default('', 'none: AUTH always fails'),
     )
     .addOption(
       new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced')
@@ -120,6 +160,9 @@ export function createPrimaryCommand(): Command {
       '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.',
     )
     .action(async (options: CliOptions) => {
+      const adminToken = resolveAdminToken(options);
+      // Only the hub checks AUTH: the workers, which inherit our environment, need not hold the token.
+      delete process.env.CHAT_ADMIN_TOKEN;
       const log = createLogger('primary', options.logLevel);
       await runPrimary(
         {
@@ -134,9 +177,17 @@ export function createPrimaryCommand(): Command {
             pingInterval: options.pingInterval,
             pingTimeout: Math.max(options.pingTimeout, options.pingInterval),
             maxQueue: options.maxQueue,
-            adminToken: options.adminToken,
+            registerTimeout: options.registerTimeout,
           },
           maxClients: options.maxClients,
+          addressLimits: {
+            maxClientsPerIp: options.maxClientsPerIp,
+            connectRate: options.connectRate,
+            connectBurst: options.connectBurst,
+            ipRateLimit: options.ipRateLimit,
+            ipRateBurst: options.ipRateBurst,
+          },
+          adminToken,
           history: options.history,
           dataDir: options.persist ? path.resolve(options.dataDir) : undefined,
           shutdownTimeout: options.shutdownTimeout,

@@ -5,7 +5,8 @@
 
 /** Worker → hub, about one of the worker's connections (`conn` is unique within the worker). */
 export type HubRequest =
-  | { type: 'open'; conn: number }
+  /** A new connection; `address` is its `clientAddress()`, the key of per-address limits. */
+  | { type: 'open'; conn: number; address: string }
   | { type: 'close'; conn: number; reason: string }
   | { type: 'register'; conn: number; nick: string }
   | { type: 'nick'; conn: number; nick: string }
@@ -14,6 +15,7 @@ export type HubRequest =
   | { type: 'users'; conn: number }
   | { type: 'history'; conn: number; last: number }
   | { type: 'history-since'; conn: number; seq: number }
+  | { type: 'auth'; conn: number; token: string }
   | { type: 'announce'; conn: number; text: string }
   | { type: 'kick'; conn: number; nick: string; reason: string }
   | { type: 'quit'; conn: number; reason: string };

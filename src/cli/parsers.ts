@@ -9,6 +9,15 @@ export function parsePositiveInteger(value: string): number {
   return number;
 }
 
+/** A rate: fractions allowed (`0.5` per second is once every two seconds). */
+export function parsePositiveNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new InvalidArgumentError('must be a positive number');
+  }
+  return number;
+}
+
 /** A port to listen on: 0 asks the system for a free one. */
 export function parsePort(value: string): number {
   return portFrom(0, value);

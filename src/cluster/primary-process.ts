@@ -10,6 +10,7 @@ import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file
 import { HistoryRing } from '../hub/history-ring.js';
 import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
+import type { AddressLimitOptions } from '../hub/address-limits.js';
 import type { Logger, LogLevel } from '../log.js';
 import type { SessionLimits } from '../server/limits.js';
 import { Supervisor } from './supervisor.js';
@@ -20,6 +21,9 @@ export interface PrimaryOptions {
   port: number;
   limits: SessionLimits;
   maxClients: number;
+  addressLimits: AddressLimitOptions;
+  /** The operator token, '' for none. The hub alone knows it: workers never see it. */
+  adminToken: string;
   history: number;
   /** Where history.jsonl lives; undefined keeps the history in memory only. */
   dataDir: string | undefined;
@@ -52,6 +56,9 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     epoch: restored.epoch,
     lastSeq: restored.lastSeq,
     maxClients: options.maxClients,
+    addressLimits: options.addressLimits,
+    adminToken: options.adminToken,
+    log,
     onPublish:
       file === undefined
         ? undefined

@@ -19,8 +19,12 @@ import {
   type PublicEvent,
   type PublicEventType,
 } from '../protocol/wire.js';
+import type { Logger } from '../log.js';
+import type { AddressLimitOptions } from './address-limits.js';
+import { AdmittedConnections } from './admitted-connections.js';
 import type { HistoryRing } from './history-ring.js';
 import { NickRegistry, type Seat } from './nick-registry.js';
+import { OperatorAuth } from './operator-auth.js';
 
 export interface HubOptions {
   bus: HubBus;
@@ -28,32 +32,45 @@ export interface HubOptions {
   epoch: string;
   lastSeq: number;
   maxClients: number;
+  addressLimits: AddressLimitOptions;
+  /** The operator token; empty when the server has none (every AUTH fails). */
+  adminToken: string;
+  /** Where AUTH failures are logged, with the address they came from. */
+  log: Logger;
   /** Called with every public event once it is sequenced (persistence). */
   onPublish?: (event: PublicEvent) => void;
   now?: () => number;
 }
+
+/** Failed `AUTH`s before the connection is closed (the contract's number). */
+export const MAX_AUTH_FAILURES = 3;
+
+/**
+ * LEAVE reasons of the server's own doing (a drain): they do not spend the address's budget, or a
+ * room whose worker restarts could not register again.
+ */
+const SERVER_LEAVE_REASONS: ReadonlySet<string> = new Set(['worker restarting', 'server shutting down']);
 
 export class Hub {
   readonly epoch: string;
   readonly #bus: HubBus;
   readonly #history: HistoryRing;
   readonly #registry = new NickRegistry();
-  /** The admitted connections of each worker, for the server-wide `--max-clients`. */
-  readonly #connections = new Map<number, Set<number>>();
-  readonly #maxClients: number;
+  readonly #connections: AdmittedConnections;
+  readonly #auth: OperatorAuth;
   readonly #onPublish: (event: PublicEvent) => void;
   readonly #now: () => number;
   #lastSeq: number;
-  #connectionCount = 0;
 
   constructor(options: HubOptions) {
     this.#bus = options.bus;
     this.#history = options.history;
     this.epoch = options.epoch;
     this.#lastSeq = options.lastSeq;
-    this.#maxClients = options.maxClients;
     this.#onPublish = options.onPublish ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#connections = new AdmittedConnections(options.maxClients, options.addressLimits, this.#now);
+    this.#auth = new OperatorAuth(options.adminToken, options.log, this.#now);
   }
 
   get lastSeq(): number {
@@ -61,7 +78,7 @@ export class Hub {
   }
 
   get connectionCount(): number {
-    return this.#connectionCount;
+    return this.#connections.count;
   }
 
   get userCount(): number {
@@ -72,7 +89,7 @@ export class Hub {
     const { conn } = request;
     switch (request.type) {
       case 'open': {
-        this.#open(workerId, conn);
+        this.#open(workerId, conn, request.address);
         return;
       }
       case 'close': {
@@ -100,6 +117,10 @@ export class Hub {
         this.#quit(workerId, conn, request.reason);
         return;
       }
+      case 'auth': {
+        this.#authenticate(workerId, conn, request.token);
+        return;
+      }
     }
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) {
@@ -108,19 +129,11 @@ export class Hub {
     }
     switch (request.type) {
       case 'msg': {
-        this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
-        return;
-      }
-      case 'announce': {
-        this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
+        if (this.#spend(seat)) this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
         return;
       }
       case 'dm': {
         this.#dm(seat, request.nick, request.text);
-        return;
-      }
-      case 'kick': {
-        this.#kick(seat, request.nick, request.reason);
         return;
       }
       case 'nick': {
@@ -128,44 +141,62 @@ export class Hub {
         return;
       }
     }
+    if (this.#connections.get(workerId, conn)?.operator !== true) {
+      this.#fail(workerId, conn, 'FORBIDDEN', 'operators only: AUTH <token> first');
+      return;
+    }
+    switch (request.type) {
+      case 'announce': {
+        if (this.#spend(seat)) this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
+        return;
+      }
+      case 'kick': {
+        this.#kick(seat, request.nick, request.reason);
+        return;
+      }
+    }
   }
 
   /** A worker is gone: its users leave, its connections no longer count. */
   workerLost(workerId: number, reason = 'worker lost'): void {
-    this.#connectionCount -= this.#connections.get(workerId)?.size ?? 0;
-    this.#connections.delete(workerId);
+    this.#connections.workerLost(workerId);
     for (const seat of this.#registry.releaseWorker(workerId)) this.#publish('LEAVE', seat.nick, reason);
   }
 
-  #open(workerId: number, conn: number): void {
-    if (this.#connectionCount >= this.#maxClients) {
-      this.#bus.toWorker(workerId, { type: 'drop', conn, bye: 'server full' });
-      return;
-    }
-    let connections = this.#connections.get(workerId);
-    if (connections === undefined) this.#connections.set(workerId, (connections = new Set()));
-    connections.add(conn);
-    this.#connectionCount++;
+  #open(workerId: number, conn: number, address: string): void {
+    const refusal = this.#connections.open(workerId, conn, address);
+    if (refusal !== undefined) this.#bus.toWorker(workerId, { type: 'drop', conn, bye: refusal });
   }
 
   #close(workerId: number, conn: number, reason: string): void {
-    if (this.#connections.get(workerId)?.delete(conn)) this.#connectionCount--;
+    const connection = this.#connections.close(workerId, conn);
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) return;
     this.#registry.release(seat);
+    if (connection !== undefined && !SERVER_LEAVE_REASONS.has(reason)) {
+      this.#connections.addresses.chargeEvent(connection.address);
+    }
     this.#publish('LEAVE', seat.nick, reason);
   }
 
   #register(workerId: number, conn: number, nick: string): void {
+    const connection = this.#connections.get(workerId, conn);
+    if (connection === undefined) {
+      // Only a connection refused at `open` is unknown here; it is being closed.
+      this.#fail(workerId, conn, 'NOT_REGISTERED', 'this connection was refused');
+      return;
+    }
     const current = this.#registry.byConnection(workerId, conn);
     if (current !== undefined) {
       this.#fail(workerId, conn, 'ALREADY_REGISTERED', `you are already ${current.nick}`);
       return;
     }
-    if (!this.#registry.claim(workerId, conn, nick)) {
+    if (this.#registry.byNick(nick) !== undefined) {
       this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
       return;
     }
+    if (!this.#takeEvent(workerId, conn, connection.address)) return;
+    this.#registry.claim(workerId, conn, nick);
     this.#bus.toWorker(workerId, { type: 'enrol', conn });
     this.#publish('JOIN', nick, '');
     this.#reply(workerId, conn, formatOk(nick));
@@ -181,10 +212,16 @@ export class Hub {
       this.#reply(seat.workerId, seat.conn, formatOk(nick));
       return;
     }
-    if (!this.#registry.rename(seat, nick)) {
+    const holder = this.#registry.byNick(nick);
+    if (holder !== undefined && holder !== seat) {
       this.#fail(seat.workerId, seat.conn, 'NICK_TAKEN', `nick ${nick} is taken`);
       return;
     }
+    // The JOIN spends the address's budget like a REGISTER; the LEAVE before it is charged.
+    if (!this.#spend(seat)) return;
+    this.#registry.rename(seat, nick);
+    const address = this.#connections.get(seat.workerId, seat.conn)?.address;
+    if (address !== undefined) this.#connections.addresses.chargeEvent(address);
     this.#publish('LEAVE', old, nickChangeReason(nick));
     this.#publish('JOIN', nick, '');
     this.#reply(seat.workerId, seat.conn, formatOk(nick));
@@ -208,19 +245,67 @@ export class Hub {
       return;
     }
     const why = `kicked: ${reason === '' ? `by ${by.nick}` : reason}`;
-    this.#registry.release(target);
-    this.#bus.toWorker(target.workerId, { type: 'drop', conn: target.conn, bye: why });
-    this.#publish('LEAVE', target.nick, why);
+    this.#drop(target.workerId, target.conn, why, why);
     this.#reply(by.workerId, by.conn, formatOk());
   }
 
   #quit(workerId: number, conn: number, reason: string): void {
     this.#reply(workerId, conn, formatOk());
-    this.#bus.toWorker(workerId, { type: 'drop', conn, bye: '' });
+    const address = this.#connections.get(workerId, conn)?.address;
+    if (address !== undefined && this.#registry.byConnection(workerId, conn) !== undefined) {
+      this.#connections.addresses.chargeEvent(address);
+    }
+    this.#drop(workerId, conn, '', reason === '' ? 'quit' : `quit: ${reason}`);
+  }
+
+  /** Closes a connection (after `BYE <bye>` unless empty); its user, if any, leaves now. */
+  #drop(workerId: number, conn: number, bye: string, leaveReason: string): void {
+    this.#bus.toWorker(workerId, { type: 'drop', conn, bye });
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) return;
     this.#registry.release(seat);
-    this.#publish('LEAVE', seat.nick, reason === '' ? 'quit' : `quit: ${reason}`);
+    this.#publish('LEAVE', seat.nick, leaveReason);
+  }
+
+  /**
+   * AUTH, decided here so that failures count per address across reconnects and workers. The
+   * contract's three strikes per connection still close it; the address lockout comes on top.
+   */
+  #authenticate(workerId: number, conn: number, token: string): void {
+    const connection = this.#connections.get(workerId, conn);
+    // Refused at `open`, or past its strikes (AUTHs pipelined after the third): no more guesses.
+    if (connection === undefined) {
+      this.#fail(workerId, conn, 'AUTH_FAILED', 'this connection was refused');
+      return;
+    }
+    if (connection.authFailures >= MAX_AUTH_FAILURES) {
+      this.#fail(workerId, conn, 'AUTH_FAILED', 'too many failed AUTH attempts');
+      return;
+    }
+    const outcome = this.#auth.attempt(connection.address, token, `worker ${workerId}, connection ${conn}`);
+    if (outcome.ok) {
+      connection.operator = true;
+      this.#reply(workerId, conn, formatOk());
+      return;
+    }
+    connection.authFailures++;
+    this.#fail(workerId, conn, 'AUTH_FAILED', outcome.text);
+    if (connection.authFailures >= MAX_AUTH_FAILURES) {
+      this.#drop(workerId, conn, 'too many failed AUTH attempts', 'disconnected');
+    }
+  }
+
+  /** Spends a public event from the seat's address; answers RATE_LIMITED when none is left. */
+  #spend(seat: Seat): boolean {
+    const address = this.#connections.get(seat.workerId, seat.conn)?.address;
+    return address === undefined || this.#takeEvent(seat.workerId, seat.conn, address);
+  }
+
+  #takeEvent(workerId: number, conn: number, address: string): boolean {
+    if (this.#connections.addresses.takeEvent(address)) return true;
+    const { ipRateLimit } = this.#connections.addresses.options;
+    this.#fail(workerId, conn, 'RATE_LIMITED', `more than ${ipRateLimit} public events/s from your address, slow down`);
+    return false;
   }
 
   #replay(workerId: number, conn: number, lines: string[]): void {

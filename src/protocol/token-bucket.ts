@@ -25,6 +25,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whether it holds its whole burst again, as good as a new one (so it can be forgotten). */
+  isFull(): boolean {
+    this.#refill();
+    return this.#tokens >= this.#burst;
+  }
+
   /** Milliseconds until `take()` can succeed (0 when it can now). */
   msUntilToken(): number {
     this.#refill();

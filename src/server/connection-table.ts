@@ -7,6 +7,7 @@ import type { WorkerBus } from '../bus/bus.js';
 import type { Delivery } from '../bus/messages.js';
 import type { Logger } from '../log.js';
 import { formatWelcome } from '../protocol/wire.js';
+import { clientAddress } from './client-address.js';
 import type { SessionLimits } from './limits.js';
 import { Session } from './session.js';
 import { TurnWriter } from './turn-writer.js';
@@ -64,7 +65,7 @@ export class ConnectionTable {
       this.#forget(session);
     });
     socket.write(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
-    this.#bus.request({ type: 'open', conn });
+    this.#bus.request({ type: 'open', conn, address: clientAddress(socket.remoteAddress) });
     this.#log.info(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
     if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');
     socket.resume();

@@ -10,10 +10,8 @@ export interface SessionLimits {
   pingTimeout: number;
   /** Bytes queued for one connection before `BYE slow consumer`. */
   maxQueue: number;
-  /** Failed `AUTH` attempts before the connection is closed. */
-  maxAuthFailures: number;
-  /** The operator token; empty when the server has none (every AUTH fails). */
-  adminToken: string;
+  /** Milliseconds a connection has to register before `BYE registration timeout`. */
+  registerTimeout: number;
 }
 
 export const DEFAULT_LIMITS: SessionLimits = {
@@ -23,6 +21,5 @@ export const DEFAULT_LIMITS: SessionLimits = {
   pingInterval: 30_000,
   pingTimeout: 60_000,
   maxQueue: 1024 * 1024,
-  maxAuthFailures: 3,
-  adminToken: '',
+  registerTimeout: 30_000,
 };

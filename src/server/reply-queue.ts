@@ -7,7 +7,7 @@ interface Slot {
   text: string | undefined;
   /** Whether the hub answers this slot (hub answers arrive in the order they were asked). */
   viaHub: boolean;
-  onAnswer: (() => void) | undefined;
+  onAnswer: ((text: string) => void) | undefined;
   afterWrite: (() => void) | undefined;
 }
 
@@ -41,8 +41,8 @@ export class ReplyQueue {
     this.local('', action);
   }
 
-  /** Reserves the place of a reply the hub will send; `onAnswer` runs when it arrives. */
-  awaitHub(onAnswer?: () => void): void {
+  /** Reserves the place of a reply the hub will send; `onAnswer` runs with it when it arrives. */
+  awaitHub(onAnswer?: (text: string) => void): void {
     this.#slots.push({ text: undefined, viaHub: true, onAnswer, afterWrite: undefined });
   }
 
@@ -51,7 +51,7 @@ export class ReplyQueue {
     const slot = this.#slots.find((s) => s.viaHub && s.text === undefined);
     if (slot === undefined) return false;
     slot.text = text;
-    slot.onAnswer?.();
+    slot.onAnswer?.(text);
     while (this.#slots.length > 0 && this.#slots[0]!.text !== undefined) {
       const head = this.#slots.shift()!;
       if (head.text !== '') this.#write(head.text!);

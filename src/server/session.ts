@@ -3,7 +3,6 @@
  * cluster-wide state go to the hub through the bus; their answers come back as deliveries.
  * Nothing a client sends can throw out of here: every bad input becomes one `ERROR` reply.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { WorkerBus } from '../bus/bus.js';
 import {
   NEEDS_OPERATOR,
@@ -51,14 +50,17 @@ export class Session {
   readonly #replies: ReplyQueue;
   #registered = false;
   #registering = 0;
+  /** Set once the hub has said OK to an AUTH. */
   #operator = false;
-  #authFailures = 0;
+  #authenticating = 0;
   #paused = false;
   /** No more lines are read: the client sent QUIT, or closed its sending side. */
   #inputDone = false;
   /** Set once the session stops taking commands; the LEAVE reason if the hub must be told. */
   #closing: string | undefined;
   #closed = false;
+  /** Closes a connection that does not register in time, whether it answers PING or not. */
+  #registerTimer: NodeJS.Timeout | undefined;
 
   constructor(conn: number, transport: Transport, bus: WorkerBus, limits: SessionLimits) {
     this.conn = conn;
@@ -85,6 +87,10 @@ export class Session {
         this.bye('ping timeout', 'timeout');
       },
     });
+    this.#registerTimer = setTimeout(() => {
+      this.bye('registration timeout', 'disconnected');
+    }, limits.registerTimeout);
+    this.#registerTimer.unref();
   }
 
   get registered(): boolean {
@@ -125,6 +131,7 @@ export class Session {
 
   enrol(): void {
     this.#registered = true;
+    this.#stopRegisterTimer();
   }
 
   /** The hub has already forgotten this user: close without telling it again. */
@@ -148,6 +155,7 @@ export class Session {
     if (this.#closed) return reason;
     this.#closed = true;
     this.#keepalive.stop();
+    this.#stopRegisterTimer();
     this.#registered = false;
     this.#bus.request({ type: 'close', conn: this.conn, reason });
     return reason;
@@ -156,10 +164,16 @@ export class Session {
   #close(leaveReason: string): void {
     if (this.#closing === undefined) this.#closing = leaveReason;
     this.#keepalive.stop();
+    this.#stopRegisterTimer();
     this.#transport.end();
     setTimeout(() => {
       this.#transport.destroy();
     }, CLOSE_GRACE_MS).unref();
+  }
+
+  #stopRegisterTimer(): void {
+    clearTimeout(this.#registerTimer);
+    this.#registerTimer = undefined;
   }
 
   #write(data: string | Uint8Array): void {
@@ -186,7 +200,10 @@ export class Session {
     if (decoded.ok && PONG.test(decoded.text)) return;
     if (!this.#admit()) return;
     if (!decoded.ok) {
-      const text = decoded.code === 'BAD_ENCODING' ? 'line is not valid UTF-8' : 'control and invisible characters are not allowed';
+      const text =
+        decoded.code === 'BAD_ENCODING'
+          ? 'line is not valid UTF-8'
+          : 'control and invisible characters are not allowed';
       this.#error(decoded.code, text);
       return;
     }
@@ -211,7 +228,8 @@ export class Session {
       this.#error('NOT_REGISTERED', 'register first: REGISTER <nick>');
       return;
     }
-    if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator) {
+    // While an AUTH is with the hub, the hub judges what follows it (as for REGISTER above).
+    if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator && this.#authenticating === 0) {
       this.#error('FORBIDDEN', 'operators only: AUTH <token> first');
       return;
     }
@@ -292,30 +310,17 @@ export class Session {
     this.#bus.request(request);
   }
 
+  /** The hub decides AUTH: it counts failures per address, across connections and workers. */
   #auth(token: string): void {
-    if (tokensMatch(token, this.#limits.adminToken)) {
-      this.#operator = true;
-      this.#replies.local(formatOk());
-      return;
-    }
-    this.#authFailures++;
-    this.#error('AUTH_FAILED', this.#limits.adminToken === '' ? 'this server has no operators' : 'wrong token');
-    if (this.#authFailures >= this.#limits.maxAuthFailures) {
-      this.#closing = 'disconnected';
-      this.#replies.local(formatBye('too many failed AUTH attempts'), () => {
-        this.#close('disconnected');
-      });
-    }
+    this.#authenticating++;
+    this.#replies.awaitHub((reply) => {
+      this.#authenticating--;
+      if (reply === formatOk()) this.#operator = true;
+    });
+    this.#bus.request({ type: 'auth', conn: this.conn, token });
   }
 
   #error(code: ErrorCode, text: string): void {
     this.#replies.local(formatError(code, text));
   }
-}
-
-function tokensMatch(given: string, expected: string): boolean {
-  if (expected === '') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

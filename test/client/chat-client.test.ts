@@ -153,14 +153,14 @@ test('when the server shuts down, the client says why, retries, and gives up aft
 });
 
 test('an operator announces and kicks; the kicked client is closed for good, without reconnecting', async (t) => {
-  const server = await startServer(t, { workers: 2, args: ['--admin-token', 'sekret'] });
+  const server = await startServer(t, { workers: 2, args: ['--admin-token', 'sekret-operator-token'] });
   const admin = await join(t, server, 'admin');
   const bob = await join(t, server, 'bob');
   let reconnects = 0;
   bob.client.on('reconnecting', () => reconnects++);
 
   await t.throwsAsync(admin.client.auth('wrong'), { instanceOf: ServerReplyError, code: 'AUTH_FAILED' });
-  await admin.client.auth('sekret');
+  await admin.client.auth('sekret-operator-token');
   const seq = await admin.client.announce('maintenance at noon');
   await seen(bob, seq);
   t.like(bob.events.at(-1), { type: 'ANNOUNCE', text: 'maintenance at noon' });

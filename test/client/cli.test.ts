@@ -196,11 +196,11 @@ test('when its worker is killed it says so, reconnects, replays what it missed, 
 });
 
 test('a kick ends it with exit code 1 and the reason', async (t) => {
-  const server = await startServer(t, { workers: 2, args: ['--admin-token', 'sekret'] });
+  const server = await startServer(t, { workers: 2, args: ['--admin-token', 'sekret-operator-token'] });
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   await alice.line(/^\* connected to worker \d+ as alice$/);
   const { client: admin } = await connect(t, server.port);
-  t.is(await admin.command('AUTH sekret'), 'OK');
+  t.is(await admin.command('AUTH sekret-operator-token'), 'OK');
   t.is(await admin.command('REGISTER admin'), 'OK admin');
   t.is(await admin.command('KICK alice flooding'), 'OK');
   t.is(await alice.exited, 1);

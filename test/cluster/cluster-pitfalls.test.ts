@@ -12,9 +12,9 @@ import {
   processState,
   waitUntil,
 } from '../helpers/chat-stream.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
-const UNTHROTTLED = ['--rate-limit', '100000', '--rate-burst', '100000', '--history', '20000'];
+const UNTHROTTLED = ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS, '--history', '20000'];
 
 test('a worker forked while messages flow starts at the right seq and misses no later event (hello/init handshake)', async (t) => {
   const server = await startServer(t, { workers: 2, args: UNTHROTTLED });

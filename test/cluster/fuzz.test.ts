@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import test from 'ava';
 import { ChatUser, compareStreams, memoryOf, processEnded } from '../helpers/chat-stream.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
 const CONNECTIONS = 240;
 const PARALLEL = 12;
@@ -172,7 +172,10 @@ async function attack(port: number, chunks: Buffer[], ending: Ending): Promise<v
 }
 
 test('thousands of hostile lines leave the server serving, every worker alive and memory bounded', async (t) => {
-  const server = await startServer(t, { workers: 2, args: ['--rate-limit', '100000', '--rate-burst', '100000'] });
+  const server = await startServer(t, {
+    workers: 2,
+    args: ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
+  });
   const pids = [server.process.pid!, ...server.workerPids.values()];
   const seed = Date.now();
   t.log(`seed ${seed}`);

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { ChatUser, compareStreams, connectToWorker, waitUntil } from '../helpers/chat-stream.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
 const USERS = 51;
 const MESSAGES_EACH = 40;
@@ -13,7 +13,7 @@ test('51 clients chat over 3 workers and one is killed mid-stream: survivors and
   const server = await startServer(t, {
     workers: 3,
     // The load must not be throttled, and the history must hold the whole test for HISTORY SINCE.
-    args: ['--rate-limit', '100000', '--rate-burst', '100000', '--history', '10000'],
+    args: ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS, '--history', '10000'],
   });
   const users = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatUser.join(t, server.port, `user${i}`)));
   const doomedWorker = users[0]!.welcome.workerId;

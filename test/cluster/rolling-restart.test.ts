@@ -5,7 +5,7 @@
 import test from 'ava';
 import { ChatUser, compareStreams, parseWelcome, waitUntil } from '../helpers/chat-stream.js';
 import { connect } from '../helpers/line-client.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
 const WORKERS = 3;
 const USERS = 30;
@@ -16,7 +16,7 @@ const RESTART_AFTER = 200;
 test('SIGHUP under chat load: clients of draining workers get BYE worker restarting, reconnect, and nobody loses an event; every worker is replaced', async (t) => {
   const server = await startServer(t, {
     workers: WORKERS,
-    args: ['--rate-limit', '100000', '--rate-burst', '100000', '--history', '20000'],
+    args: ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS, '--history', '20000'],
   });
   const oldWorkers = new Set(server.workerPids.keys());
   const users = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatUser.join(t, server.port, `user${i}`)));

@@ -103,13 +103,17 @@ export class LineClient {
   }
 }
 
-/** Connects and waits for the WELCOME line; the test's teardown closes the socket. */
+/**
+ * Connects and waits for the WELCOME line; the test's teardown closes the socket. `localAddress`
+ * picks the source address (127.0.0.2 is a second client address on loopback).
+ */
 export async function connect(
   t: Owner,
   port: number,
   host = '127.0.0.1',
+  localAddress?: string,
 ): Promise<{ client: LineClient; welcome: string }> {
-  const socket = net.connect({ port, host });
+  const socket = net.connect({ port, host, localAddress });
   const client = new LineClient(socket);
   t.teardown(() => {
     client.close();

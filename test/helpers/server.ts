@@ -17,6 +17,15 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Lifts the per-address limits, for tests that drive many clients from 127.0.0.1 as if each were
+ * its own host (load, storms): named one by one, as a user would lift them.
+ */
+export const NO_ADDRESS_LIMITS = [
+  ...['--max-clients-per-ip', '100000', '--connect-rate', '100000', '--connect-burst', '100000'],
+  ...['--ip-rate-limit', '100000', '--ip-rate-burst', '100000'],
+];
+
 const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;
 const LISTENING = /listening on (\S+):(\d+) with (\d+) workers/;
 

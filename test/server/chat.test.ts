@@ -121,14 +121,14 @@ test('HISTORY n and HISTORY SINCE replay public events in live form, then OK cou
 });
 
 test('operators: AUTH, ANNOUNCE to everyone, KICK with BYE for the target and LEAVE for the rest', async (t) => {
-  const server = await startServer(t, { args: ['--admin-token', 'opensesame'] });
+  const server = await startServer(t, { args: ['--admin-token', 'open-sesame-operator-token'] });
   const { client: op } = await registered(t, server.port, 'op');
   const { client: troll } = await registered(t, server.port, 'troll');
   const { client: bystander } = await registered(t, server.port, 'bystander');
 
   t.regex(await troll.command('ANNOUNCE I am the boss'), /^ERROR FORBIDDEN /);
   t.regex(await troll.command('KICK op'), /^ERROR FORBIDDEN /);
-  t.is(await op.command('AUTH opensesame'), 'OK');
+  t.is(await op.command('AUTH open-sesame-operator-token'), 'OK');
   const announced = await op.command('ANNOUNCE maintenance at noon');
   t.regex(announced, /^OK \d+$/);
   t.regex(

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { connect, publicEvents, registered } from '../helpers/line-client.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
 test('after kill -9 of the primary mid-stream, a restart knows every seq a client saw', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'clusterchat-durability-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const args = ['--rate-limit', '100000', '--rate-burst', '100000'];
+  const args = ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS];
   const first = await startServer(t, { dataDir, args });
   const { client: talker } = await registered(t, first.port, 'talker');
   const { client: reader } = await registered(t, first.port, 'reader');

@@ -7,7 +7,7 @@ const shared = new SharedTeardown();
 let server: TestServer;
 
 test.before(async () => {
-  server = await startServer(shared, { args: ['--admin-token', 'tok', '--max-line', '64'] });
+  server = await startServer(shared, { args: ['--admin-token', 'errors-test-operator-token', '--max-line', '64'] });
   await registered(shared, server.port, 'taken');
 });
 

@@ -1,7 +1,7 @@
 /** Server-wide limits over real sockets: max clients, keepalive, slow consumers. */
 import test from 'ava';
 import { connect, registered } from '../helpers/line-client.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 
 test('connections beyond --max-clients (server-wide, across workers) get WELCOME then BYE server full', async (t) => {
   const server = await startServer(t, { args: ['--max-clients', '3'] });
@@ -51,7 +51,7 @@ test('answering PING with PONG keeps a connection alive past the timeout', async
 
 test('a client that does not read is cut with BYE slow consumer; the others go on', async (t) => {
   const server = await startServer(t, {
-    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000'],
+    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
   });
   const { client: stuck } = await registered(t, server.port, 'stuck');
   const { client: talker } = await registered(t, server.port, 'talker');

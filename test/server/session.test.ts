@@ -36,6 +36,9 @@ class RecordingTransport implements Transport {
   }
 }
 
+/** A registration deadline beyond every test's fake time, for tests about other timers. */
+const NEVER = 24 * 3_600_000;
+
 function setup(limits: Partial<SessionLimits> = {}) {
   const clock = sinon.useFakeTimers({ now: 1_000_000 });
   const transport = new RecordingTransport();
@@ -53,7 +56,7 @@ test.afterEach.always(() => {
 });
 
 test.serial('sends PING after the ping interval of silence, BYE ping timeout after the timeout', (t) => {
-  const { clock, transport, requests, session } = setup();
+  const { clock, transport, requests, session } = setup({ registerTimeout: NEVER });
   clock.tick(29_999);
   t.deepEqual(transport.lines(), []);
   clock.tick(1);
@@ -68,7 +71,7 @@ test.serial('sends PING after the ping interval of silence, BYE ping timeout aft
 });
 
 test.serial('any line, PONG included, counts as activity', (t) => {
-  const { clock, transport, send } = setup();
+  const { clock, transport, send } = setup({ registerTimeout: NEVER });
   clock.tick(30_000);
   const token = transport.lines()[0]!.slice('PING '.length);
   clock.tick(20_000);
@@ -127,39 +130,67 @@ test.serial('commands that need registration are refused before REGISTER, accept
   ]);
 });
 
-test.serial('AUTH: wrong tokens fail, the third failure closes the connection', (t) => {
-  const { transport, send, session, requests } = setup({ adminToken: 's3cret' });
-  send('AUTH nope\nAUTH s3cre\n');
-  t.false(transport.ended);
-  send('AUTH s3cret!\nPING\n');
-  t.deepEqual(transport.lines(), [
-    'ERROR AUTH_FAILED wrong token',
-    'ERROR AUTH_FAILED wrong token',
-    'ERROR AUTH_FAILED wrong token',
-    'BYE too many failed AUTH attempts',
-  ]);
-  t.true(transport.ended);
-  session.closed();
-  t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'disconnected' }]);
-});
-
-test.serial('AUTH with the right token makes an operator; without it ANNOUNCE is FORBIDDEN', (t) => {
-  const { transport, requests, session, send } = setup({ adminToken: 's3cret' });
+test.serial('AUTH goes to the hub, which decides; ANNOUNCE waits for it only while an AUTH is pending', (t) => {
+  const { transport, requests, session, send } = setup();
   send('REGISTER op\n');
   session.enrol();
   session.reply('OK op\n');
-  send('ANNOUNCE hi\nAUTH s3cret\nANNOUNCE hello all\n');
-  t.deepEqual(transport.lines(), ['OK op', 'ERROR FORBIDDEN operators only: AUTH <token> first', 'OK']);
-  t.deepEqual(requests.at(-1), { type: 'announce', conn: 1, text: 'hello all' });
+  requests.length = 0;
+  send('ANNOUNCE hi\nAUTH correct-horse-battery\nANNOUNCE hello all\n');
+  t.deepEqual(transport.lines(), ['OK op', 'ERROR FORBIDDEN operators only: AUTH <token> first']);
+  t.deepEqual(requests, [
+    { type: 'auth', conn: 1, token: 'correct-horse-battery' },
+    { type: 'announce', conn: 1, text: 'hello all' },
+  ]);
+  session.reply('OK\n');
+  session.reply('OK 7\n');
+  send('ANNOUNCE again\n');
+  t.deepEqual(requests.at(-1), { type: 'announce', conn: 1, text: 'again' }, 'an operator now');
 });
 
-test.serial('a server without a token refuses every AUTH', (t) => {
-  const { transport, send } = setup();
-  send('AUTH \nAUTH anything\n');
+test.serial('a failed AUTH leaves the connection no operator; the hub closes it after three (drop)', (t) => {
+  const { transport, requests, session, send } = setup();
+  send('REGISTER eve\n');
+  session.enrol();
+  session.reply('OK eve\n');
+  requests.length = 0;
+  send('AUTH nope\n');
+  session.reply('ERROR AUTH_FAILED wrong token\n');
+  send('ANNOUNCE hi\n');
   t.deepEqual(transport.lines(), [
-    'ERROR BAD_ARGS usage: AUTH <token>',
-    'ERROR AUTH_FAILED this server has no operators',
+    'OK eve',
+    'ERROR AUTH_FAILED wrong token',
+    'ERROR FORBIDDEN operators only: AUTH <token> first',
   ]);
+  session.drop('too many failed AUTH attempts');
+  t.is(transport.lines().at(-1), 'BYE too many failed AUTH attempts');
+  t.true(transport.ended);
+  t.deepEqual(requests, [{ type: 'auth', conn: 1, token: 'nope' }]);
+});
+
+test.serial('a connection not registered after --register-timeout gets BYE registration timeout, PONGs or not', (t) => {
+  const { clock, transport, session, send } = setup({ registerTimeout: 30_000, pingInterval: 10_000 });
+  clock.tick(10_000);
+  t.regex(transport.lines()[0]!, /^PING /);
+  send('PONG x\n');
+  clock.tick(10_000);
+  send('PING still here\n');
+  clock.tick(9_999);
+  t.false(transport.ended);
+  clock.tick(1);
+  t.is(transport.lines().at(-1), 'BYE registration timeout');
+  t.true(transport.ended);
+  session.closed();
+});
+
+test.serial('a registered connection has no registration deadline', (t) => {
+  const { clock, transport, session, send } = setup({ registerTimeout: 5_000 });
+  send('REGISTER alice\n');
+  session.enrol();
+  session.reply('OK alice\n');
+  clock.tick(20_000);
+  t.false(transport.ended);
+  t.notRegex(transport.written, /registration timeout/);
 });
 
 test.serial('bad bytes get their error code and the connection stays usable', (t) => {
