@@ -72,6 +72,8 @@ function createProgram(): Command {
         .default(5)
         .argParser(parseRetries),
     )
+    .option('--tls', 'connect with TLS (the server runs with --tls-cert)')
+    .option('--ca <file>', "PEM certificate of a private CA that signed the server's (implies --tls)")
     .action(async (options: CliOptions) => {
       process.exitCode = await runClient(options);
     });
@@ -80,7 +82,7 @@ function createProgram(): Command {
 async function runClient(options: CliOptions): Promise<number> {
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   if (options.nick === undefined && !interactive) throw new Error('--nick is required when stdin is not a terminal');
-  const connector = tcpConnector({ host: options.host, port: options.port });
+  const connector = tcpConnector({ host: options.host, port: options.port, tls: clientTls(options) });
   const client = new ChatClient({ connector, nick: options.nick, retries: options.retries });
   const screen: Screen = interactive
     ? new TtyScreen({
@@ -95,6 +97,15 @@ async function runClient(options: CliOptions): Promise<number> {
   // on pipes a refusal is final (exit code 1), as a script expects.
   const ask = interactive ? (signal: AbortSignal) => askNick(process.stdin, process.stdout, signal) : undefined;
   return new ConsoleSession({ client, screen, adminToken: options.adminToken, askNick: ask }).run();
+}
+
+function clientTls(options: CliOptions): { ca?: string } | undefined {
+  if (options.ca === undefined) return options.tls === true ? {} : undefined;
+  try {
+    return { ca: readFileSync(options.ca, 'utf8') };
+  } catch (error) {
+    throw new Error(`cannot read --ca ${options.ca}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Where every error ends: one readable line on stderr, exit code 1. */

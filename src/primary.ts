@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveAdminToken } from './cli/admin-token.js';
 import { parsePort, parsePositiveInteger, parsePositiveNumber, parseSeconds } from './cli/parsers.js';
+import { loadTlsFiles } from './cli/tls-files.js';
 import { createStatus } from './cli/status.js';
 import { readVersion } from './cli/version.js';
 import { runPrimary } from './cluster/primary-process.js';
@@ -26,6 +27,8 @@ interface CliOptions extends SessionLimits, AddressLimitOptions {
   persist: boolean;
   adminToken: string;
   adminTokenFile: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
   shutdownTimeout: number;
   heartbeatTimeout: number;
   logLevel: LogLevel;
@@ -139,6 +142,8 @@ export function createPrimaryCommand(): Command {
         .env('CHAT_ADMIN_TOKEN')
         .default('', 'none: AUTH always fails'),
     )
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): the chat port speaks TLS only'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert, without a passphrase'))
     .addOption(
       new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced')
         .default(5_000, '5')
@@ -161,6 +166,7 @@ export function createPrimaryCommand(): Command {
     )
     .action(async (options: CliOptions) => {
       const adminToken = resolveAdminToken(options);
+      const tls = loadTlsFiles(options);
       // Only the hub checks AUTH: the workers, which inherit our environment, need not hold the token.
       delete process.env.CHAT_ADMIN_TOKEN;
       const log = createLogger('primary', options.logLevel);
@@ -188,6 +194,7 @@ export function createPrimaryCommand(): Command {
             ipRateBurst: options.ipRateBurst,
           },
           adminToken,
+          tls,
           history: options.history,
           dataDir: options.persist ? path.resolve(options.dataDir) : undefined,
           shutdownTimeout: options.shutdownTimeout,

@@ -9,6 +9,7 @@ import { isPrimaryMessage, type WorkerMessage } from './bus/messages.js';
 import { createLogger, type LogLevel } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
 import type { SessionLimits } from './server/limits.js';
+import { createServerContext, secureServerSocket, type TlsCredentials } from './server/tls-socket.js';
 
 /** What the primary passes to every worker it forks, as JSON in `CHAT_WORKER_CONFIG`. */
 export interface WorkerConfig {
@@ -16,6 +17,8 @@ export interface WorkerConfig {
   logLevel: LogLevel;
   /** Milliseconds between two heartbeats to the primary. */
   heartbeatInterval: number;
+  /** With TLS: the certificate and key the primary read and checked at start. */
+  tls: TlsCredentials | undefined;
 }
 
 /** How long a worker waits for its clients to take their BYE before it exits anyway. */
@@ -37,6 +40,7 @@ function main(): void {
   const log = createLogger(`worker ${workerId}`, config.logLevel);
   const bus = new ClusterWorkerBus(send, log);
   const connections = new ConnectionTable(workerId, bus, config.limits, log);
+  const tlsContext = config.tls === undefined ? undefined : createServerContext(config.tls);
 
   // The close requests of the last connections are still in the bus's batch, which goes out in
   // a setImmediate queued before this one. 'drained' must follow them: the primary ends us on
@@ -59,7 +63,9 @@ function main(): void {
         send({ type: 'ready', pid: process.pid });
         return;
       case 'connection':
-        if (handle instanceof net.Socket) connections.accept(handle);
+        if (handle instanceof net.Socket) {
+          connections.accept(tlsContext === undefined ? handle : secureServerSocket(handle, tlsContext));
+        }
         return;
       case 'deliveries':
         connections.apply(message.batch);

@@ -10,6 +10,9 @@ export interface CliOptions {
   /** false with `--no-color`. */
   color: boolean;
   retries: number;
+  tls?: boolean;
+  /** A PEM file of the CA that signed the server's certificate (implies `--tls`). */
+  ca?: string;
 }
 
 export const MAX_RETRIES = 100;

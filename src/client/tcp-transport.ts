@@ -1,16 +1,19 @@
-/** The Node transport: chat/1 over a plain TCP socket (`net`), cut into lines by the protocol's splitter. */
+/** The Node transport: chat/1 over a TCP socket (`net`, or `tls` over it), cut into lines by the protocol's splitter. */
 import net from 'node:net';
+import tls from 'node:tls';
 import { LineSplitter } from '../protocol/line-splitter.js';
 import type { ClientTransport, Connector, TransportLimits, TransportSink } from './transport.js';
 
 export interface TcpAddress {
   host: string;
   port: number;
+  /** Speak TLS; `ca` (PEM) is a private CA to trust instead of the usual ones. */
+  tls?: { ca?: string };
 }
 
 export function tcpConnector(address: TcpAddress): Connector {
   return {
-    address: `${address.host}:${address.port}`,
+    address: `${address.host}:${address.port}${address.tls === undefined ? '' : ' (TLS)'}`,
     connect: (sink, limits) => new TcpTransport(address, limits, sink),
   };
 }
@@ -33,7 +36,12 @@ export class TcpTransport implements ClientTransport {
         this.destroy(new Error(`server sent a line longer than ${limits.maxLineBytes} bytes`));
       },
     });
-    this.#socket = net.connect({ host: address.host, port: address.port });
+    const { host, port } = address;
+    this.#socket =
+      address.tls === undefined
+        ? net.connect({ host, port })
+        : // The certificate must name the host; SNI carries a host name, never an IP address.
+          tls.connect({ host, port, ca: address.tls.ca, servername: net.isIP(host) === 0 ? host : undefined });
     this.#socket.setNoDelay(true);
     this.#socket.on('data', (chunk: Buffer) => {
       this.#socketOnData(chunk);

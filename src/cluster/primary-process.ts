@@ -10,6 +10,7 @@ import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file
 import { HistoryRing } from '../hub/history-ring.js';
 import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
+import type { LoadedTls } from '../cli/tls-files.js';
 import type { AddressLimitOptions } from '../hub/address-limits.js';
 import type { Logger, LogLevel } from '../log.js';
 import type { SessionLimits } from '../server/limits.js';
@@ -24,6 +25,8 @@ export interface PrimaryOptions {
   addressLimits: AddressLimitOptions;
   /** The operator token, '' for none. The hub alone knows it: workers never see it. */
   adminToken: string;
+  /** With TLS, the workers speak it on every chat connection; the primary only hands sockets over. */
+  tls: LoadedTls | undefined;
   history: number;
   /** Where history.jsonl lives; undefined keeps the history in memory only. */
   dataDir: string | undefined;
@@ -74,6 +77,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
       limits: options.limits,
       logLevel: options.logLevel,
       heartbeatInterval,
+      tls: options.tls?.credentials,
     },
     hub,
     bus,
@@ -132,6 +136,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   const address = server.address() as net.AddressInfo;
   status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
   log.info(`epoch ${hub.epoch}, last seq ${hub.lastSeq}, persistence ${options.dataDir ?? 'off'}`);
+  log.info(options.tls === undefined ? 'TLS off' : `TLS on: ${options.tls.description}`);
   // PM2's wait_ready: tell it we serve now.
   process.send?.('ready');
 }
