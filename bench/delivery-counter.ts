@@ -16,7 +16,7 @@ const FIRST_BYTE_ERROR = 0x45; // E
 const FIRST_BYTE_WELCOME = 0x57; // W
 const FIRST_BYTE_BYE = 0x42; // B
 
-export interface LineCounts {
+interface LineCounts {
   msgs: number;
   joins: number;
   /** `OK` replies: registration and, for senders, one per message. */
@@ -44,7 +44,7 @@ export class DeliveryCounter implements LineCounts {
     const before = this.msgs;
     let position = 0;
     while (position < chunk.length) {
-      if (this.#atLineStart) this.count(chunk[position]!);
+      if (this.#atLineStart) this.count(chunk.readUInt8(position));
       const lf = chunk.indexOf(LF, position);
       if (lf === -1) {
         this.#atLineStart = false;
@@ -85,7 +85,7 @@ export class DeliveryCounter implements LineCounts {
  * a fixed few clients per load generator, so decoding costs stay off the common path. It keeps
  * the unfinished tail of a chunk, since a timestamp may straddle two chunks.
  */
-export class SampledDeliveryCounter extends DeliveryCounter {
+class SampledDeliveryCounter extends DeliveryCounter {
   readonly #latencies: LatencyHistogram;
   #tail: Buffer | undefined;
 
@@ -107,7 +107,7 @@ export class SampledDeliveryCounter extends DeliveryCounter {
         this.#tail = Buffer.from(bytes.subarray(position));
         break;
       }
-      const firstByte = bytes[position]!;
+      const firstByte = bytes.readUInt8(position);
       this.count(firstByte);
       if (firstByte === FIRST_BYTE_MSG) {
         this.lastMsgAtMicros = receivedAt;

@@ -132,19 +132,21 @@ export class LoadFleet {
     this.#senderShares = splitEvenly(senders, this.size);
     const perGeneratorConcurrency = Math.max(1, Math.floor(concurrency / this.size));
     let firstIndex = 0;
-    const requests = shares.map((count) => {
-      const request = {
-        type: 'connect' as const,
-        ...endpoint,
-        firstIndex,
-        count,
-        sampled: sampledPerGenerator,
-        concurrency: perGeneratorConcurrency,
-      };
-      firstIndex += count;
-      return request;
-    });
-    const results = await Promise.all(this.#generators.map((generator, i) => generator.request(requests[i]!)));
+    const results = await Promise.all(
+      this.#generators.map((generator, i) => {
+        const count = shares[i] ?? 0;
+        const request = {
+          type: 'connect' as const,
+          ...endpoint,
+          firstIndex,
+          count,
+          sampled: sampledPerGenerator,
+          concurrency: perGeneratorConcurrency,
+        };
+        firstIndex += count;
+        return generator.request(request);
+      }),
+    );
     return results.reduce((sum, result) => sum + result.connected, 0);
   }
 

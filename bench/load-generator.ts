@@ -32,7 +32,7 @@ let sentSinceReset = 0;
 let cpuAtReset = process.cpuUsage();
 
 async function connectAll(request: ConnectRequest): Promise<LoadResults['connect']> {
-  const connected: Array<ClientSlot | undefined> = new Array(request.count);
+  const connected: Array<ClientSlot | undefined> = new Array<ClientSlot | undefined>(request.count);
   let next = 0;
   let failed = 0;
   const lane = async () => {
@@ -56,7 +56,11 @@ async function connectAll(request: ConnectRequest): Promise<LoadResults['connect
 /** Registers every client at once; gives up waiting after `limitMs` (an OK may queue behind a JOIN storm). */
 async function registerAll(limitMs: number): Promise<LoadResults['register']> {
   let registered = 0;
-  const outcomes = slots.map((slot) => slot.client.register(slot.nick).then((ok) => void (ok && registered++)));
+  const outcomes = slots.map((slot) =>
+    slot.client.register(slot.nick).then((ok) => {
+      if (ok) registered++;
+    }),
+  );
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(outcomes), new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
   clearTimeout(timer);
@@ -67,7 +71,6 @@ function sendAtRate(request: SendRequest): Promise<LoadResults['send']> {
   const senders = slots.slice(0, request.senders).map((slot) => slot.client);
   const total = Math.round((request.rate * request.durationMs) / 1000);
   if (senders.length === 0 || total === 0) return Promise.resolve({ sent: 0 });
-  const perSender = new Array<number>(senders.length).fill(0);
   const startedAt = nowMicros();
   let sent = 0;
   let turn = 0;
@@ -77,12 +80,13 @@ function sendAtRate(request: SendRequest): Promise<LoadResults['send']> {
       const due = Math.min(total, Math.floor(((now - startedAt) * request.rate) / 1e6)) - sent;
       if (due > 0) {
         const text = makePayload(now, request.size);
-        perSender.fill(0);
-        for (let k = 0; k < due; k++) perSender[(turn + k) % senders.length]!++;
-        turn = (turn + due) % senders.length;
+        // Round robin from `turn`: each sender gets due / n, and the next due % n after `turn` one more.
+        const n = senders.length;
         senders.forEach((sender, i) => {
-          if (perSender[i]! > 0) sender.sendMessages(text, perSender[i]!);
+          const count = Math.floor(due / n) + ((i - turn + n) % n < due % n ? 1 : 0);
+          if (count > 0) sender.sendMessages(text, count);
         });
+        turn = (turn + due) % n;
         sent += due;
         sentSinceReset += due;
       }

@@ -40,12 +40,12 @@ export type LoadRequestBody =
 
 export type LoadRequest = LoadRequestBody & { id: number };
 
-export interface ConnectResult {
+interface ConnectResult {
   connected: number;
   failed: number;
 }
 
-export interface RegisterResult {
+interface RegisterResult {
   registered: number;
   /** Refused, cut off, or not confirmed within the limit. */
   failed: number;

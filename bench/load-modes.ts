@@ -9,15 +9,15 @@ import { measureWindow, waitForTotal, type WindowResult } from './measure-window
 import { startServer, type RunningServer, type TargetSpec } from './targets.js';
 
 /** The ramp's pass criteria (issue 5): p99 at most 50 ms and at least 98 % delivered. */
-export const RAMP_P99_LIMIT_MS = 50;
-export const RAMP_MIN_DELIVERED = 0.98;
+const RAMP_P99_LIMIT_MS = 50;
+const RAMP_MIN_DELIVERED = 0.98;
 const RAMP_FACTOR = 1.5;
 const RAMP_MAX_STEPS = 14;
 const WARMUP_S = 1;
 const JOIN_WAIT_IDLE_MS = 1_000;
 const JOIN_WAIT_LIMIT_MS = 15_000;
 
-export interface SetupResult {
+interface SetupResult {
   clients: number;
   connected: number;
   registered: number;
@@ -31,11 +31,11 @@ export interface SetupResult {
   joinsReceived: number;
 }
 
-export interface RampStep extends WindowResult {
+interface RampStep extends WindowResult {
   passed: boolean;
 }
 
-export interface RampResult {
+interface RampResult {
   steps: RampStep[];
   /** Deliveries/s of the fastest step that passed; 0 if none did. */
   peakDeliveriesPerSecond: number;
@@ -178,7 +178,7 @@ async function ramp(
   };
 }
 
-export function describeWindow(window: WindowResult): string {
+function describeWindow(window: WindowResult): string {
   return [
     `${window.rate} msg/s:`,
     `${Math.round(window.deliveriesPerSecond)} deliveries/s,`,

@@ -17,7 +17,7 @@ export function readTimestamp(bytes: Buffer, from: number, end: number): number 
   if (bytes[from] !== TIMESTAMP_MARK) return -1;
   let value = 0;
   for (let i = from + 1; i < end; i++) {
-    const byte = bytes[i]!;
+    const byte = bytes.readUInt8(i);
     if (byte === TIMESTAMP_END) return i === from + 1 ? -1 : value;
     if (byte < 0x30 || byte > 0x39) return -1;
     value = value * 10 + (byte - 0x30);

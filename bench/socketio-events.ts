@@ -3,17 +3,17 @@
  * `register` with an ack stands for `REGISTER` → `OK <nick>`, `msg` with an ack for
  * `MSG` → `OK <seq>`, and the `msg`/`join` broadcasts for the `MSG`/`JOIN` events.
  */
-export interface ChatEvent {
+interface ChatEvent {
   seq: number;
   time: string;
   nick: string;
 }
 
-export interface ChatMessage extends ChatEvent {
+interface ChatMessage extends ChatEvent {
   text: string;
 }
 
-export type RegisterReply = { ok: true; nick: string } | { ok: false; error: string };
+type RegisterReply = { ok: true; nick: string } | { ok: false; error: string };
 
 export interface ServerToClientEvents {
   msg: (message: ChatMessage) => void;

@@ -35,8 +35,8 @@ function runPrimary(workerCount: number): void {
     ports.push(address.port);
     if (ports.length === workerCount) console.log(`listening on 127.0.0.1:${ports[0]} with ${workerCount} workers`);
   });
-  cluster.on('exit', (worker, code, signal) => {
-    if (!stopping) console.error(`socket.io worker ${worker.id} died (${signal ?? code})`);
+  cluster.on('exit', (worker, code) => {
+    if (!stopping) console.error(`socket.io worker ${worker.id} died (${worker.process.signalCode ?? code})`);
   });
   let stopping = false;
   process.on('SIGTERM', () => {
@@ -62,7 +62,7 @@ function runWorker(): void {
         return;
       }
       socket.data.nick = nick;
-      socket.join(CHAT_ROOM);
+      void socket.join(CHAT_ROOM);
       io.to(CHAT_ROOM).emit('join', { seq: ++seq, time: new Date().toISOString(), nick });
       ack({ ok: true, nick });
     });

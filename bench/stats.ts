@@ -34,13 +34,13 @@ export class LatencyHistogram {
 
   record(micros: number): void {
     const bucket = bucketOf(micros);
-    this.counts[bucket] = this.counts[bucket]! + 1;
+    this.counts[bucket] = (this.counts[bucket] ?? 0) + 1;
     this.count++;
     if (micros > this.maxMicros) this.maxMicros = micros;
   }
 
   merge(other: LatencyHistogram): void {
-    for (let i = 0; i < HISTOGRAM_BUCKETS; i++) this.counts[i] = this.counts[i]! + other.counts[i]!;
+    for (const [i, count] of other.counts.entries()) this.counts[i] = (this.counts[i] ?? 0) + count;
     this.count += other.count;
     this.maxMicros = Math.max(this.maxMicros, other.maxMicros);
   }
@@ -56,8 +56,8 @@ export class LatencyHistogram {
     if (this.count === 0) return Number.NaN;
     const rank = Math.max(1, Math.ceil(fraction * this.count));
     let seen = 0;
-    for (let i = 0; i < HISTOGRAM_BUCKETS; i++) {
-      seen += this.counts[i]!;
+    for (const [i, count] of this.counts.entries()) {
+      seen += count;
       if (seen >= rank) return Math.min(bucketUpperBound(i), this.maxMicros);
     }
     return this.maxMicros;
@@ -66,7 +66,7 @@ export class LatencyHistogram {
   /** Only the non-empty buckets, as [bucket, count] pairs: small enough for IPC at any rate. */
   toSparse(): Array<[number, number]> {
     const pairs: Array<[number, number]> = [];
-    for (let i = 0; i < HISTOGRAM_BUCKETS; i++) if (this.counts[i] !== 0) pairs.push([i, this.counts[i]!]);
+    for (const [i, count] of this.counts.entries()) if (count !== 0) pairs.push([i, count]);
     return pairs;
   }
 

@@ -88,10 +88,14 @@ export async function startServer(target: TargetSpec, workers: number, nodeArgs:
   const stderrTail = () => stderr;
   try {
     const { host, port } = await waitForListening(child);
-    return { target, workers, pid: child.pid!, host, port, stderrTail, stop: () => stopProcessTree(child, 5_000) };
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('it has no pid');
+    return { target, workers, pid, host, port, stderrTail, stop: () => stopProcessTree(child, 5_000) };
   } catch (error) {
     await stopProcessTree(child, 1_000);
-    throw new Error(`${target.name} (${workers} workers) did not start: ${String(error)}\n${stderrTail()}`);
+    throw new Error(`${target.name} (${workers} workers) did not start: ${String(error)}\n${stderrTail()}`, {
+      cause: error,
+    });
   }
 }
 
@@ -111,7 +115,8 @@ function waitForListening(child: ChildProcess): Promise<{ host: string; port: nu
       if (match === null) return;
       listening = true;
       clearTimeout(timer);
-      resolve({ host: match[1]!, port: Number(match[2]) });
+      const [, host = '', port] = match;
+      resolve({ host, port: Number(port) });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

@@ -43,7 +43,7 @@ function parseLogLevel(value: string): LogLevel {
   return value;
 }
 
-export function createPrimaryCommand(): Command {
+function createPrimaryCommand(): Command {
   const seconds = (ms: number) => String(ms / 1000);
   return new Command('clusterchat')
     .description('Start the chat server: a primary process that forks N workers sharing one TCP port.')

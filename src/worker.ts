@@ -30,13 +30,14 @@ function send(message: WorkerMessage, callback: (error: Error | null) => void = 
 }
 
 function main(): void {
-  if (!cluster.isWorker || process.env.CHAT_WORKER_CONFIG === undefined) {
+  const worker = cluster.worker;
+  if (worker === undefined || process.env.CHAT_WORKER_CONFIG === undefined) {
     console.error('dist/worker.js is started by dist/primary.js; run that instead.');
     process.exitCode = 2;
     return;
   }
   const config = JSON.parse(process.env.CHAT_WORKER_CONFIG) as WorkerConfig;
-  const workerId = cluster.worker!.id;
+  const workerId = worker.id;
   const log = createLogger(`worker ${workerId}`, config.logLevel);
   const bus = new ClusterWorkerBus(send, log);
   const connections = new ConnectionTable(workerId, bus, config.limits, log);

@@ -118,7 +118,8 @@ export class ClusterHubBus implements HubBus {
     this.#scheduled = true;
     const durable = this.#options.durable;
     setImmediate(() => {
-      durable === undefined ? this.flush() : void this.#flushDurably(durable);
+      if (durable === undefined) this.flush();
+      else void this.#flushDurably(durable);
     });
   }
 }

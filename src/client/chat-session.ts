@@ -128,7 +128,8 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
         line,
         expectsReply: true,
         settle: (reply) => {
-          reply.kind === 'ok' ? resolve(parse(reply.data)) : reject(new ServerReplyError(reply.code, reply.text));
+          if (reply.kind === 'ok') resolve(parse(reply.data));
+          else reject(new ServerReplyError(reply.code, reply.text));
         },
         fail: reject,
       });
@@ -183,7 +184,8 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
         line,
         expectsReply: true,
         settle: (reply: Reply) => {
-          reply.kind === 'ok' ? resolve(reply.data) : reject(new ServerReplyError(reply.code, reply.text));
+          if (reply.kind === 'ok') resolve(reply.data);
+          else reject(new ServerReplyError(reply.code, reply.text));
         },
         fail: reject,
       });

@@ -15,7 +15,7 @@ export interface CliOptions {
   ca?: string;
 }
 
-export const MAX_RETRIES = 100;
+const MAX_RETRIES = 100;
 
 export function parseHost(value: string): string {
   if (value.trim() === '' || /\s/.test(value))

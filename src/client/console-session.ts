@@ -29,7 +29,7 @@ export interface ConsoleSessionOptions {
 /** Replayed lines are dimmed whole: their own colors would end the dimming early. */
 const PLAIN = createStyle(false);
 
-export const EXIT_OK = 0;
+const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 
 export class ConsoleSession {

@@ -7,8 +7,8 @@
  */
 import { TokenBucket } from '../protocol/token-bucket.js';
 
-export const INPUT_RATE = 15;
-export const INPUT_BURST = 30;
+const INPUT_RATE = 15;
+const INPUT_BURST = 30;
 
 export interface PacedInput {
   line(text: string): void;
@@ -49,7 +49,10 @@ export class InputPacer {
 
   #drain = (): void => {
     this.#timer = undefined;
-    while (this.#waiting.length > 0 && this.#bucket.take()) this.#out.line(this.#waiting.shift()!);
+    for (let line = this.#waiting[0]; line !== undefined && this.#bucket.take(); line = this.#waiting[0]) {
+      this.#waiting.shift();
+      this.#out.line(line);
+    }
     if (this.#waiting.length > 0) {
       if (!this.#toldPacing) {
         this.#toldPacing = true;

@@ -108,7 +108,7 @@ export class PublicStream {
     if (last !== undefined && event.seq <= last) return undefined;
     const missing = last === undefined ? 0 : event.seq - last - 1;
     this.#lastSeen = event.seq;
-    if (missing > 0) this.#sink.gap(last!, missing);
+    if (last !== undefined && missing > 0) this.#sink.gap(last, missing);
     this.#sink.event(event);
     return missing;
   }

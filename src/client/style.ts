@@ -20,11 +20,13 @@ const NICK_PALETTE = [31, 32, 33, 35, 36, 91, 92, 93, 94, 95, 96] as const;
 export function nickColor(nick: string): number {
   // FNV-1a: tiny, stable across runs and Node versions, spreads short strings well.
   let hash = 0x811c9dc5;
-  for (const char of nickKey(nick)) {
-    hash ^= char.codePointAt(0)!;
+  // Nicks are ASCII (the nick rule), so UTF-16 units are their characters.
+  const key = nickKey(nick);
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return NICK_PALETTE[hash % NICK_PALETTE.length]!;
+  return NICK_PALETTE[hash % NICK_PALETTE.length] ?? NICK_PALETTE[0];
 }
 
 export interface ColorDecision {

@@ -18,7 +18,7 @@ export function tcpConnector(address: TcpAddress): Connector {
   };
 }
 
-export class TcpTransport implements ClientTransport {
+class TcpTransport implements ClientTransport {
   readonly #socket: net.Socket;
   readonly #sink: TransportSink;
   readonly #splitter: LineSplitter;

@@ -30,7 +30,7 @@ export function webSocketConnector(url: string, WebSocketImpl: WebSocketClass): 
   };
 }
 
-export class WebSocketTransport implements ClientTransport {
+class WebSocketTransport implements ClientTransport {
   readonly #socket: WebSocketLike;
   readonly #sink: TransportSink;
   readonly #maxLineBytes: number;

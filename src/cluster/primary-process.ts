@@ -46,10 +46,12 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   const ring = new HistoryRing(options.history);
   for (const event of restored.events) ring.push(event.seq, formatPublicEvent(event));
 
-  let supervisor: Supervisor | undefined;
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
-    onLagging: (workerId) => supervisor?.kill(workerId),
+    // Called from a flush, which runs in a later turn than the one that constructs the supervisor below.
+    onLagging: (workerId) => {
+      supervisor.kill(workerId);
+    },
     durable: file === undefined ? undefined : () => file.flush(),
     log,
   });
@@ -70,7 +72,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
           },
   });
   const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
-  supervisor = new Supervisor({
+  const supervisor = new Supervisor({
     workers: options.workers,
     workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
     workerConfig: {

@@ -105,7 +105,8 @@ export class Supervisor {
       socket.destroy();
       return;
     }
-    if (this.#rotation.length === 0) {
+    const record = this.#rotation[this.#next % this.#rotation.length];
+    if (record === undefined) {
       if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
         socket.destroy();
         return;
@@ -117,7 +118,7 @@ export class Supervisor {
       this.#waiting.set(socket, timer);
       return;
     }
-    const record = this.#rotation[this.#next++ % this.#rotation.length]!;
+    this.#next++;
     record.inHandoff.add(socket);
     // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
     this.#sendTo(record, { type: 'connection' }, socket, () => {
@@ -143,7 +144,7 @@ export class Supervisor {
     this.#options.log.info('rolling restart');
     try {
       for (const old of [...this.#records.values()]) {
-        if (this.#stopping) break;
+        // A stop() meanwhile has retired every worker: the ones not replaced yet are draining and skipped.
         if (old.state === 'dead' || old.state === 'draining') continue;
         old.respawn = false;
         const fresh = this.#fork();

@@ -79,8 +79,8 @@ export class Actor {
 
   /** The first line at or after `from` that matches, if any. */
   find(pattern: RegExp, from = 0): RegExpMatchArray | undefined {
-    for (let i = from; i < this.lines.length; i++) {
-      const match = this.lines[i]!.match(pattern);
+    for (const line of this.lines.slice(from)) {
+      const match = line.match(pattern);
       if (match !== null) return match;
     }
     return undefined;
@@ -88,8 +88,7 @@ export class Actor {
 
   /** Index of the first line at or after `from` that matches; -1 if none. */
   indexOf(pattern: RegExp, from = 0): number {
-    for (let i = from; i < this.lines.length; i++) if (pattern.test(this.lines[i]!)) return i;
-    return -1;
+    return this.lines.findIndex((line, i) => i >= from && pattern.test(line));
   }
 
   /** Resolves with the first matching line printed at or after `from`; fails after `timeoutMs` or when the process ends first. */

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Actor } from './actor.js';
 import type { Transcript } from './transcript.js';
 
-export const PRIMARY_PATH = fileURLToPath(new URL('../primary.js', import.meta.url));
-export const CLIENT_PATH = fileURLToPath(new URL('../client.js', import.meta.url));
+const PRIMARY_PATH = fileURLToPath(new URL('../primary.js', import.meta.url));
+const CLIENT_PATH = fileURLToPath(new URL('../client.js', import.meta.url));
 
 export const SERVER_NAME = 'server';
 const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;

@@ -25,7 +25,8 @@ export interface ScenarioOptions {
 
 interface Step {
   title: string;
-  run: () => Promise<void>;
+  /** Checks that need no waiting run synchronously. */
+  run: () => Promise<void> | void;
 }
 
 const WELCOME = 'hello everyone, welcome to the clusterchat demo';
@@ -67,7 +68,9 @@ export class DefenseScenario {
       },
       {
         title: 'Every screen holds the same public stream, in the same order',
-        run: () => this.#compareStreams([alice, bob, dave], dave, [carol, dave]),
+        run: () => {
+          this.#compareStreams([alice, bob, dave], dave, [carol, dave]);
+        },
       },
       { title: 'Graceful shutdown: SIGTERM to the primary', run: () => this.#shutdown() },
       {
@@ -104,8 +107,9 @@ export class DefenseScenario {
       'info',
     ]);
     const listening = await server.waitFor(serverLines.listening(workers), this.#o.timeoutMs);
-    this.#host = listening[1]!;
-    this.#port = Number(listening[2]);
+    const [, host = '', port] = listening;
+    this.#host = host;
+    this.#port = Number(port);
     const pids = [...cast.liveWorkers].map(([id, pid]) => `${id} (pid ${pid})`).join(', ');
     this.#pass(`the primary (pid ${server.pid}) listens on ${this.#host}:${this.#port}; workers ${pids}`);
   }
@@ -117,7 +121,8 @@ export class DefenseScenario {
       const connected = await client.waitFor(clientLines.connected(nick), this.#o.timeoutMs);
       this.#workerOf.set(nick, Number(connected[1]));
     }
-    const last = nicks[nicks.length - 1]!;
+    const last = nicks.at(-1);
+    if (last === undefined) throw new DemoFailure('expected at least one client in the cast');
     await this.#all(nicks, clientLines.join(last));
     const where = nicks.map((nick) => `${nick} on worker ${this.#workerOf.get(nick)}`).join(', ');
     this.#pass(`everyone saw ${last} join; ${where}`);
@@ -173,7 +178,8 @@ export class DefenseScenario {
 
   async #killWorker(victim: string, senders: readonly string[]): Promise<void> {
     const { cast, timeoutMs } = this.#o;
-    const workerId = this.#workerOf.get(victim)!;
+    const workerId = this.#workerOf.get(victim);
+    if (workerId === undefined) throw new DemoFailure(`expected ${victim} to be connected to a worker`);
     const shared = senders.filter((nick) => this.#workerOf.get(nick) === workerId);
     if (shared.length > 0)
       throw new DemoFailure(`expected ${victim} to have worker ${workerId} to itself; ${shared.join(', ')} share it`);
@@ -190,19 +196,21 @@ export class DefenseScenario {
     await server.waitFor(serverLines.workerDied(workerId), timeoutMs, serverFrom);
     await client.waitFor(clientLines.disconnected, timeoutMs, victimFrom);
     // Said while the victim is away: it must get these from HISTORY SINCE after its reconnect.
-    for (const [i, text] of GAP.entries()) this.#client(senders[i % senders.length]!).type(text);
+    const gap = GAP.map((text, i) => {
+      const sender = senders[i % senders.length];
+      if (sender === undefined) throw new DemoFailure(`expected someone besides ${victim} to talk while it is away`);
+      return { sender, text };
+    });
+    for (const { sender, text } of gap) this.#client(sender).type(text);
     await this.#all(senders, clientLines.leave(victim, 'worker lost'), marks);
-    for (const [i, text] of GAP.entries())
-      await this.#all(senders, clientLines.message(senders[i % senders.length]!, text), marks);
+    for (const { sender, text } of gap) await this.#all(senders, clientLines.message(sender, text), marks);
 
     const fresh = await this.#newWorker(serverFrom, workerId);
     const reconnected = await client.waitFor(clientLines.reconnected(victim), timeoutMs, victimFrom);
     this.#workerOf.set(victim, Number(reconnected[1]));
     const after = client.indexOf(clientLines.reconnected(victim), victimFrom);
     const replayed = await client.waitFor(clientLines.replayed, timeoutMs, after);
-    for (const [i, text] of GAP.entries()) {
-      await client.waitFor(clientLines.message(senders[i % senders.length]!, text), timeoutMs, after);
-    }
+    for (const { sender, text } of gap) await client.waitFor(clientLines.message(sender, text), timeoutMs, after);
     await this.#all(senders, clientLines.join(victim), marks);
     this.#pass(
       `the primary replaced worker ${workerId} with worker ${fresh}; ${senders.join(' and ')} saw ${victim} leave (worker lost) and come back`,
@@ -221,7 +229,7 @@ export class DefenseScenario {
     }
   }
 
-  async #compareStreams(nicks: readonly string[], lastJoined: string, outsiders: readonly string[]): Promise<void> {
+  #compareStreams(nicks: readonly string[], lastJoined: string, outsiders: readonly string[]): void {
     const result = samePublicStream(
       nicks.map((nick) => this.#client(nick)),
       clientLines.join(lastJoined),

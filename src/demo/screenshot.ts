@@ -5,10 +5,11 @@
  * with headless Chromium to docs/images/demo-tmux.png. Needs tmux and Chromium; says so when
  * either is missing. Not part of `npm test`.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CHROMIUM_MISSING, findChromium, screenshot } from '../report/chromium.js';
@@ -34,18 +35,18 @@ function tmux(...args: string[]): string {
 }
 
 async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
+  const chromium = findChromium();
   const missing = [
     tmuxAvailable() ? undefined : 'tmux is not installed (apt-get install tmux)',
-    findChromium() === undefined ? CHROMIUM_MISSING : undefined,
+    chromium === undefined ? CHROMIUM_MISSING : undefined,
   ];
-  if (missing.some((reason) => reason !== undefined)) {
+  if (chromium === undefined || missing.some((reason) => reason !== undefined)) {
     for (const reason of missing) if (reason !== undefined) process.stderr.write(`screenshot: ${reason}\n`);
     process.stderr.write(
       "screenshot: it captures the demo's tmux panes and renders them with headless Chromium, so it needs both.\n",
     );
     return 1;
   }
-  const chromium = findChromium()!;
   const session = `clusterchat-screenshot-${process.pid}`;
   const demo = spawn(
     process.execPath,
@@ -61,15 +62,21 @@ async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
   try {
     await demoPassed(demo);
     const panes = await settledPanes(session);
-    const [columns, rows] = tmux('display-message', '-p', '-t', `=${session}:`, '#{window_width} #{window_height}')
+    const [columns = 0, rows = 0] = tmux(
+      'display-message',
+      '-p',
+      '-t',
+      `=${session}:`,
+      '#{window_width} #{window_height}',
+    )
       .trim()
       .split(' ')
       .map(Number);
     const work = mkdtempSync(join(tmpdir(), 'clusterchat-screenshot-'));
     try {
       const html = join(work, 'demo.html');
-      writeFileSync(html, panePicture(panes, columns!, rows!, 'clusterchat demo in tmux'));
-      const { width, height } = pictureSize(columns!, rows!);
+      writeFileSync(html, panePicture(panes, columns, rows, 'clusterchat demo in tmux'));
+      const { width, height } = pictureSize(columns, rows);
       await screenshot(chromium, html, options.out, width, height);
       process.stdout.write(`screenshot: wrote ${relative(process.cwd(), options.out)} (${width}×${height})\n`);
     } finally {
@@ -82,14 +89,14 @@ async function takeScreenshot(options: ScreenshotOptions): Promise<number> {
 }
 
 /** Resolves once the demo reports that every step passed; rejects when it fails or ends first. */
-function demoPassed(demo: ReturnType<typeof spawn>): Promise<void> {
+function demoPassed(demo: ChildProcessByStdio<null, Readable, null>): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
       reject(new Error(`the demo did not pass within ${DEMO_TIMEOUT_MS / 1000} s`));
     }, DEMO_TIMEOUT_MS);
-    demo.stdout!.setEncoding('utf8');
-    demo.stdout!.on('data', (chunk: string) => {
+    demo.stdout.setEncoding('utf8');
+    demo.stdout.on('data', (chunk: string) => {
       output += chunk;
       if (/demo passed/.test(output)) {
         clearTimeout(timer);
@@ -132,8 +139,8 @@ function capturePanes(session: string): CapturedPane[] {
     .trim()
     .split('\n')
     .map((row) => {
-      const [id, left, top, width, height, title] = row.split('\t');
-      const lines = tmux('capture-pane', '-p', '-t', id!).replace(/\n+$/, '').split('\n');
+      const [id = '', left, top, width, height, title] = row.split('\t');
+      const lines = tmux('capture-pane', '-p', '-t', id).replace(/\n+$/, '').split('\n');
       return {
         title: title ?? '',
         left: Number(left),

@@ -9,7 +9,7 @@ import { clientLines } from './client-lines.js';
 export type StreamComparison =
   { same: true; length: number } | { same: false; explanation: string; evidence: string[] };
 
-export function publicStream(actor: Actor, start: RegExp): string[] | undefined {
+function publicStream(actor: Actor, start: RegExp): string[] | undefined {
   const first = actor.indexOf(start);
   if (first === -1) return undefined;
   return actor.lines.slice(first).filter((line) => clientLines.publicEvent.test(line));

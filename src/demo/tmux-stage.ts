@@ -169,15 +169,17 @@ export class TmuxStage implements TranscriptSink {
     tmux('select-pane', '-t', narrator, '-T', NARRATOR);
     const right = width - NARRATOR_WIDTH - 1;
     const top = this.#split(narrator, '-h', right, server ?? 'server');
-    const rows = Math.ceil(clients.length / 2);
-    if (rows === 0) return;
+    // One row per pair of clients, split off the server pane from the bottom up: first the left
+    // column at full width, then each row's second client beside it.
+    const firsts = clients.filter((_, i) => i % 2 === 0);
+    const rows = firsts.length;
     const clientHeight = Math.floor((height * 2) / 3);
-    // One row per pair of clients, split off the server pane from the bottom up.
-    let below = this.#split(top, '-v', clientHeight, clients[0]!);
-    const firstColumn = [below];
-    for (let row = 1; row < rows; row++) {
-      below = this.#split(below, '-v', Math.floor((clientHeight * (rows - row)) / (rows - row + 1)), clients[row * 2]!);
-      firstColumn.push(below);
+    const firstColumn: string[] = [];
+    let above = top;
+    for (const [row, first] of firsts.entries()) {
+      const rowHeight = row === 0 ? clientHeight : Math.floor((clientHeight * (rows - row)) / (rows - row + 1));
+      above = this.#split(above, '-v', rowHeight, first);
+      firstColumn.push(above);
     }
     for (const [row, pane] of firstColumn.entries()) {
       const second = clients[row * 2 + 1];

@@ -81,7 +81,7 @@ interface PendingRecord {
   bytes: number;
 }
 
-export const HISTORY_FILE_NAME = 'history.jsonl';
+const HISTORY_FILE_NAME = 'history.jsonl';
 
 /** A short random base36 name for a new seq space, e.g. 'k3x9q0'. */
 export function newEpoch(): string {
@@ -360,8 +360,9 @@ export class HistoryFile {
     const { maxPendingBytes, path, log } = this.#settings;
     const target = (maxPendingBytes * 3) / 4;
     let dropped = 0;
-    while (this.#pendingBytes > target && dropped < this.#pending.length - 1) {
-      this.#pendingBytes -= this.#pending[dropped]!.bytes;
+    for (const { bytes } of this.#pending.slice(0, -1)) {
+      if (this.#pendingBytes <= target) break;
+      this.#pendingBytes -= bytes;
       dropped++;
     }
     this.#pending.splice(0, dropped);

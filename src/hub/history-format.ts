@@ -22,16 +22,16 @@ import { isValidNick } from '../protocol/nick.js';
 import { decodeLine } from '../protocol/decode-line.js';
 import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
 
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 
 /** Longer lines are corrupt: even a line limit far above the 4096-byte default stays well below. */
-export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 /**
  * No real history reaches this seq (a million events a second for nine years); a file that does
  * was tampered with, and trusting it would overflow the seq counter's exact integers.
  */
-export const MAX_SEQ = 2 ** 48;
+const MAX_SEQ = 2 ** 48;
 
 const READ_CHUNK_BYTES = 256 * 1024;
 const SNAPSHOT_CHUNK_CHARS = 1024 * 1024;
@@ -42,10 +42,10 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const EPOCH = /^[0-9a-z]{1,16}$/;
 const EVENT_TYPES: readonly string[] = ['MSG', 'JOIN', 'LEAVE', 'ANNOUNCE'] satisfies PublicEventType[];
 
-export type DecodedRecord =
+type DecodedRecord =
   { kind: 'header'; epoch: string } | { kind: 'event'; event: PublicEvent } | { kind: 'invalid'; reason: string };
 
-export function encodeHeader(epoch: string): string {
+function encodeHeader(epoch: string): string {
   return `${JSON.stringify({ epoch, version: FORMAT_VERSION })}\n`;
 }
 
@@ -60,7 +60,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Decodes one line without its LF; `maxText` is the longest text a client could have sent (the
  * server's line limit). Never throws.
  */
-export function decodeRecord(bytes: Uint8Array, maxText: number): DecodedRecord {
+function decodeRecord(bytes: Uint8Array, maxText: number): DecodedRecord {
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(bytes));

@@ -3,17 +3,20 @@
  * contiguous in a live server, but a restored history may have holes (a corrupt line skipped),
  * so lookups search instead of computing offsets.
  */
+interface Entry {
+  seq: number;
+  line: string;
+}
+
 export class HistoryRing {
   readonly capacity: number;
-  readonly #lines: string[];
-  readonly #seqs: number[];
+  readonly #entries: (Entry | undefined)[];
   #count = 0;
   #next = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#lines = new Array<string>(capacity);
-    this.#seqs = new Array<number>(capacity);
+    this.#entries = new Array<Entry | undefined>(capacity);
   }
 
   get size(): number {
@@ -21,8 +24,7 @@ export class HistoryRing {
   }
 
   push(seq: number, line: string): void {
-    this.#lines[this.#next] = line;
-    this.#seqs[this.#next] = seq;
+    this.#entries[this.#next] = { seq, line };
     this.#next = (this.#next + 1) % this.capacity;
     if (this.#count < this.capacity) this.#count++;
   }
@@ -39,20 +41,22 @@ export class HistoryRing {
     let high = this.#count;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (this.#seqs[this.#index(mid)]! <= seq) low = mid + 1;
+      if (this.#at(mid).seq <= seq) low = mid + 1;
       else high = mid;
     }
     return this.#tail(this.#count - low);
   }
 
-  /** Array position of the `age`-th oldest retained event. */
-  #index(age: number): number {
-    return (this.#next - this.#count + age + this.capacity) % this.capacity;
+  /** The `age`-th oldest retained event. */
+  #at(age: number): Entry {
+    const entry = this.#entries[(this.#next - this.#count + age + this.capacity) % this.capacity];
+    if (entry === undefined) throw new RangeError(`history ring: no event at age ${age} of ${this.#count}`);
+    return entry;
   }
 
   #tail(n: number): string[] {
     const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = this.#lines[this.#index(this.#count - n + i)]!;
+    for (let i = 0; i < n; i++) out[i] = this.#at(this.#count - n + i).line;
     return out;
   }
 }

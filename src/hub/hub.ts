@@ -121,7 +121,19 @@ export class Hub {
         this.#authenticate(workerId, conn, request.token);
         return;
       }
+      case 'msg':
+      case 'announce':
+      case 'dm':
+      case 'kick': {
+        this.#fromUser(workerId, request);
+        return;
+      }
     }
+  }
+
+  /** The requests only a registered user may make. */
+  #fromUser(workerId: number, request: Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' }>): void {
+    const { conn } = request;
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) {
       this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');

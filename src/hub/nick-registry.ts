@@ -24,7 +24,7 @@ export class NickRegistry {
     const seat = { workerId, conn, nick };
     this.#byNick.set(key, seat);
     let seats = this.#byWorker.get(workerId);
-    if (seats === undefined) this.#byWorker.set(workerId, (seats = new Map()));
+    if (seats === undefined) this.#byWorker.set(workerId, (seats = new Map<number, Seat>()));
     seats.set(conn, seat);
     return true;
   }

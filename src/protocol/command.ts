@@ -42,7 +42,7 @@ export const NEEDS_REGISTRATION: ReadonlySet<Verb> = new Set(['MSG', 'DM', 'ANNO
 /** Verbs that need `AUTH` first. */
 export const NEEDS_OPERATOR: ReadonlySet<Verb> = new Set(['ANNOUNCE', 'KICK']);
 
-export interface CommandError {
+interface CommandError {
   /** The verb, when it is a known one: the session still checks registration before the error. */
   verb: Verb | undefined;
   code: ErrorCode;
@@ -62,7 +62,7 @@ export function splitVerb(line: string): { verb: string; args: string } {
   return { verb: line.slice(start, space).toUpperCase(), args: line.slice(space + 1) };
 }
 
-export function isKnownVerb(verb: string): verb is Verb {
+function isKnownVerb(verb: string): verb is Verb {
   return VERB_SET.has(verb);
 }
 
@@ -113,11 +113,11 @@ export function parseCommand(line: string): ParsedCommand {
 }
 
 function parseHistory(args: string): ParsedCommand {
-  const words = args.trim().split(/ +/);
+  const [first = '', second, ...more] = args.trim().split(/ +/);
   const usage = 'usage: HISTORY <n> or HISTORY SINCE <seq>';
-  if (words.length === 1 && DIGITS.test(words[0]!)) return ok({ verb: 'HISTORY', last: Number(words[0]) });
-  if (words.length === 2 && words[0]!.toUpperCase() === 'SINCE' && DIGITS.test(words[1]!)) {
-    return ok({ verb: 'HISTORY', since: Number(words[1]) });
+  if (second === undefined && DIGITS.test(first)) return ok({ verb: 'HISTORY', last: Number(first) });
+  if (second !== undefined && more.length === 0 && first.toUpperCase() === 'SINCE' && DIGITS.test(second)) {
+    return ok({ verb: 'HISTORY', since: Number(second) });
   }
   return fail('HISTORY', 'BAD_ARGS', usage);
 }

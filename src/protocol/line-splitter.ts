@@ -45,8 +45,7 @@ export class LineSplitter {
       } else if (this.#pendingBytes === 0) {
         this.#emit(chunk.subarray(start, lf));
       } else {
-        this.#hold(chunk, start, lf);
-        if (!this.#discarding) this.#emit(Buffer.concat(this.#pending, this.#pendingBytes));
+        if (this.#hold(chunk, start, lf)) this.#emit(Buffer.concat(this.#pending, this.#pendingBytes));
         this.#discarding = false;
       }
       this.#pending = [];
@@ -55,19 +54,22 @@ export class LineSplitter {
     }
   }
 
-  #hold(chunk: Buffer, from: number, to: number): void {
-    if (this.#discarding || from === to) return;
+  /** Keeps bytes of the current line; false when they take it past the limit (it is then discarded). */
+  #hold(chunk: Buffer, from: number, to: number): boolean {
+    if (this.#discarding) return false;
+    if (from === to) return true;
     // One byte of slack: the line may still turn out to end in CR LF.
     if (this.#pendingBytes + (to - from) > this.#maxLineBytes + 1) {
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#discarding = true;
       this.#sink.tooLong();
-      return;
+      return false;
     }
     // The chunk is copied because the socket may reuse its memory after the callback returns.
     this.#pending.push(Buffer.from(chunk.subarray(from, to)));
     this.#pendingBytes += to - from;
+    return true;
   }
 
   #emit(line: Buffer): void {

@@ -1,4 +1,4 @@
-export const NICK_PATTERN = /^[A-Za-z0-9_-]{1,24}$/;
+const NICK_PATTERN = /^[A-Za-z0-9_-]{1,24}$/;
 
 /** The nick rule in words, for people: "a nick is …", "nick must be …". */
 export const NICK_RULE = '1 to 24 characters: letters A-Z a-z, digits 0-9, "_" or "-"';

@@ -15,12 +15,15 @@ export function inline(text: string): string {
     spans.push(`<code>${escapeHtml(code.trim())}</code>`);
     return `\u0000${spans.length - 1}\u0000`;
   });
-  return escapeHtml(protectedText)
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, '<img alt="$1" src="$2">')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>')
-    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|[\s(])\*([^*\s][^*]*?)\*(?=[\s).,;:]|$)/g, '$1<em>$2</em>')
-    .replace(/\u0000(\d+)\u0000/g, (_, index: string) => spans[Number(index)]!);
+  return (
+    escapeHtml(protectedText)
+      .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, '<img alt="$1" src="$2">')
+      .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>')
+      .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+      .replace(/(^|[\s(])\*([^*\s][^*]*?)\*(?=[\s).,;:]|$)/g, '$1<em>$2</em>')
+      // eslint-disable-next-line no-control-regex -- NUL never occurs in Markdown, so it can mark where a code span goes back.
+      .replace(/\u0000(\d+)\u0000/g, (_, index: string) => spans[Number(index)] ?? '')
+  );
 }
 
 const FENCE = /^(`{3,})\s*([\w-]*)\s*$/;
@@ -47,22 +50,26 @@ export function markdownToHtml(markdown: string): string {
     line.startsWith('|') ||
     /^<\/?\w/.test(line);
 
+  // Past the end reads as an empty line, which ends every block.
+  const lineAt = (index: number): string => lines[index] ?? '';
+
   while (i < lines.length) {
-    const line = lines[i]!;
+    const line = lineAt(i);
     const fence = line.match(FENCE);
     if (fence !== null) {
-      const closes = (candidate: string) => /^`+\s*$/.test(candidate) && candidate.trim().length >= fence[1]!.length;
+      const [, marker = '', fenceLanguage = ''] = fence;
+      const closes = (candidate: string) => /^`+\s*$/.test(candidate) && candidate.trim().length >= marker.length;
       const body: string[] = [];
-      for (i++; i < lines.length && !closes(lines[i]!); i++) body.push(lines[i]!);
+      for (i++; i < lines.length && !closes(lineAt(i)); i++) body.push(lineAt(i));
       i++;
-      const language = fence[2] === '' ? '' : ` class="language-${fence[2]}"`;
+      const language = fenceLanguage === '' ? '' : ` class="language-${fenceLanguage}"`;
       out.push(`<pre><code${language}>${escapeHtml(body.join('\n'))}</code></pre>`);
       continue;
     }
     const heading = line.match(HEADING);
     if (heading !== null) {
-      const level = heading[1]!.length;
-      out.push(`<h${level}>${inline(heading[2]!)}</h${level}>`);
+      const [, hashes = '', title = ''] = heading;
+      out.push(`<h${hashes.length}>${inline(title)}</h${hashes.length}>`);
       i++;
       continue;
     }
@@ -71,9 +78,9 @@ export function markdownToHtml(markdown: string): string {
         .map((cell) => `<th>${inline(cell)}</th>`)
         .join('');
       const rows: string[] = [];
-      for (i += 2; i < lines.length && lines[i]!.trim().startsWith('|'); i++) {
+      for (i += 2; i < lines.length && lineAt(i).trim().startsWith('|'); i++) {
         rows.push(
-          `<tr>${cells(lines[i]!)
+          `<tr>${cells(lineAt(i))
             .map((cell) => `<td>${inline(cell)}</td>`)
             .join('')}</tr>`,
         );
@@ -86,9 +93,11 @@ export function markdownToHtml(markdown: string): string {
       const ordered = item[1] !== undefined;
       const items: string[] = [];
       while (i < lines.length) {
-        const current = lines[i]!.match(LIST_ITEM);
-        if (current !== null) items.push(current[2]!);
-        else if (/^\s+\S/.test(lines[i]!) && items.length > 0) items[items.length - 1] += ` ${lines[i]!.trim()}`;
+        const current = lineAt(i).match(LIST_ITEM);
+        const previous = items.at(-1);
+        if (current !== null) items.push(current[2] ?? '');
+        else if (/^\s+\S/.test(lineAt(i)) && previous !== undefined)
+          items[items.length - 1] = `${previous} ${lineAt(i).trim()}`;
         else break;
         i++;
       }
@@ -98,12 +107,12 @@ export function markdownToHtml(markdown: string): string {
     }
     if (line.startsWith('>')) {
       const quoted: string[] = [];
-      for (; i < lines.length && lines[i]!.startsWith('>'); i++) quoted.push(lines[i]!.replace(/^>\s?/, ''));
+      for (; i < lines.length && lineAt(i).startsWith('>'); i++) quoted.push(lineAt(i).replace(/^>\s?/, ''));
       out.push(`<blockquote>${markdownToHtml(quoted.join('\n'))}</blockquote>`);
       continue;
     }
     if (/^<\/?\w/.test(line)) {
-      for (; i < lines.length && lines[i]!.trim() !== ''; i++) out.push(lines[i]!);
+      for (; i < lines.length && lineAt(i).trim() !== ''; i++) out.push(lineAt(i));
       continue;
     }
     if (/^\s*(?:-{3,}|\*{3,})\s*$/.test(line)) {
@@ -116,8 +125,8 @@ export function markdownToHtml(markdown: string): string {
       continue;
     }
     const paragraph: string[] = [];
-    for (; i < lines.length && (paragraph.length === 0 || !isBlockStart(lines[i]!)); i++)
-      paragraph.push(lines[i]!.trim());
+    for (; i < lines.length && (paragraph.length === 0 || !isBlockStart(lineAt(i))); i++)
+      paragraph.push(lineAt(i).trim());
     out.push(`<p>${inline(paragraph.join(' '))}</p>`);
   }
   return out.join('\n');

@@ -6,7 +6,7 @@
 import { ERROR_TEXT, VERBS } from '../protocol/index.js';
 import { fenceFor, type SourceFile } from './source-files.js';
 
-export interface TitlePage {
+interface TitlePage {
   author: string;
   group: string;
   teacher: string;

@@ -52,9 +52,9 @@ export class ReplyQueue {
     if (slot === undefined) return false;
     slot.text = text;
     slot.onAnswer?.(text);
-    while (this.#slots.length > 0 && this.#slots[0]!.text !== undefined) {
-      const head = this.#slots.shift()!;
-      if (head.text !== '') this.#write(head.text!);
+    for (let head = this.#slots[0]; head?.text !== undefined; head = this.#slots[0]) {
+      this.#slots.shift();
+      if (head.text !== '') this.#write(head.text);
       head.afterWrite?.();
     }
     return true;

@@ -268,9 +268,11 @@ export class Session {
         return;
       }
       case 'HISTORY': {
-        'last' in command
-          ? this.#ask({ type: 'history', conn, last: command.last })
-          : this.#ask({ type: 'history-since', conn, seq: command.since });
+        this.#ask(
+          'last' in command
+            ? { type: 'history', conn, last: command.last }
+            : { type: 'history-since', conn, seq: command.since },
+        );
         return;
       }
       case 'ANNOUNCE': {

@@ -8,6 +8,7 @@ import type { DirectMessage } from '../../src/client/events.js';
 import type { PublicEvent } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { nextEvent } from '../helpers/next-event.js';
+import { defined } from '../helpers/defined.js';
 
 interface Recorded {
   client: ChatClient;
@@ -102,7 +103,7 @@ test('after its worker is killed, the client reconnects and ends with the same p
     observer.client.close();
     observer = await join(t, server, `observer${n}`);
   }
-  await seen(alice, observer.events[0]!.seq);
+  await seen(alice, defined(observer.events[0], "the observer's first event").seq);
   await alice.client.message('before the crash');
   await observer.client.message('seen by both');
 
@@ -118,18 +119,19 @@ test('after its worker is killed, the client reconnects and ends with the same p
   t.true(info.count >= 1, 'at least the LEAVE of our old session was replayed');
   t.is(info.missing, 0);
   t.false(info.newEpoch);
-  t.not(alice.client.welcome!.workerId, alice.workerId, 'served by another worker now');
+  t.not(defined(alice.client.welcome, 'a WELCOME').workerId, alice.workerId, 'served by another worker now');
   const queuedSeqs = await Promise.all(queued);
   await Promise.all(missed);
   const last = await observer.client.message('the end');
   await Promise.all([seen(alice, last), seen(observer, last)]);
 
-  const from = observer.events[0]!.seq;
+  const from = defined(observer.events[0], "the observer's first event").seq;
   t.deepEqual(alice.events.filter((event) => event.seq >= from).map(shape), observer.events.map(shape));
   const seqs = alice.events.map((event) => event.seq);
+  const [first = 0] = seqs;
   t.deepEqual(
     seqs,
-    seqs.map((_, i) => seqs[0]! + i),
+    seqs.map((_, i) => first + i),
     'no seq missing, none twice',
   );
   const texts = alice.events.map((event) => `${event.type} ${event.nick} ${event.text}`);

@@ -3,6 +3,7 @@ import test from 'ava';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { runCli, unusedPort } from './helpers/cli-process.js';
+import { defined } from '../helpers/defined.js';
 
 const TIME = String.raw`\[\d\d:\d\d:\d\d\]`;
 
@@ -64,7 +65,7 @@ test('at the end of its input it quits cleanly after every reply is in, and prin
   const printed = alice.lines.map((line) => line.replace(/^\[\d\d:\d\d:\d\d\] /, '[T] '));
   const tail = printed.slice(-5);
   t.deepEqual(tail.slice(0, 3), ['[T] <alice> one', '[T] <alice> two', '* 2 users: alice bob']);
-  t.regex(tail[3]!, /^! .+ \(NO_SUCH_NICK\)$/);
+  t.regex(tail[3] ?? '', /^! .+ \(NO_SUCH_NICK\)$/);
   t.is(tail[4], '* quit');
 });
 
@@ -176,7 +177,8 @@ test('refuses bad options and a missing nick without a terminal, naming the prob
 test('when its worker is killed it says so, reconnects, replays what it missed, and carries on', async (t) => {
   const server = await startServer(t, { workers: 2 });
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
-  const workerId = Number(/worker (\d+)/.exec(await alice.line(/^\* connected to worker \d+ as alice$/))![1]);
+  const connected = defined(/worker (\d+)/.exec(await alice.line(/^\* connected to worker \d+ as alice$/)), 'a worker');
+  const workerId = Number(connected[1]);
   const { client: bob } = await connect(t, server.port);
   t.is(await bob.command('REGISTER bob'), 'OK bob');
   await alice.line(/--> bob joined$/);
@@ -204,5 +206,5 @@ test('a kick ends it with exit code 1 and the reason', async (t) => {
   t.is(await admin.command('REGISTER admin'), 'OK admin');
   t.is(await admin.command('KICK alice flooding'), 'OK');
   t.is(await alice.exited, 1);
-  t.regex(alice.lines.at(-1)!, /^! disconnected for good: kicked/);
+  t.regex(alice.lines.at(-1) ?? '', /^! disconnected for good: kicked/);
 });

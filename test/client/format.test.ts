@@ -71,10 +71,10 @@ test('text from the server cannot carry escape sequences to the terminal', (t) =
   const hostile = event('MSG', 'bo\x1b[2Jb', 'hi\x1b]0;pwned\x07 there\r\n\x9b');
   const line = formatPublicEvent(hostile, plain);
   t.is(line, '[12:01:02] <bo\ufffd[2Jb> hi\ufffd]0;pwned\ufffd there\ufffd\ufffd\ufffd');
-  t.false(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(line));
-  t.false(/\x1b/.test(formatReceivedDm({ time: TIME, from: 'x', text: '\x1b[31mred' }, plain)));
-  t.false(/\x1b/.test(formatError(new ServerReplyError('BAD\x1b', 'text\x1b[1m'), plain)));
-  t.false(/\x1b/.test(formatStatus('bye: \x1b[5m', plain)));
+  t.false(/(?!\t)\p{Cc}/u.test(line));
+  t.false(formatReceivedDm({ time: TIME, from: 'x', text: '\x1b[31mred' }, plain).includes('\x1b'));
+  t.false(formatError(new ServerReplyError('BAD\x1b', 'text\x1b[1m'), plain).includes('\x1b'));
+  t.false(formatStatus('bye: \x1b[5m', plain).includes('\x1b'));
 });
 
 test('text from the server cannot reorder or hide itself on the screen (bidi overrides, invisible characters)', (t) => {

@@ -13,27 +13,32 @@ import {
   waitUntil,
 } from '../helpers/chat-stream.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 const UNTHROTTLED = ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS, '--history', '20000'];
 
 test('a worker forked while messages flow starts at the right seq and misses no later event (hello/init handshake)', async (t) => {
   const server = await startServer(t, { workers: 2, args: UNTHROTTLED });
   const talker = await ChatUser.join(t, server.port, 'talker');
-  const doomed = [...server.workerPids.keys()].find((id) => id !== talker.welcome.workerId)!;
+  const doomed = defined(
+    [...server.workerPids.keys()].find((id) => id !== talker.welcome.workerId),
+    'a worker not serving the talker',
+  );
 
   // The talker publishes without pause, so events are in flight while the replacement starts.
   let lastAcked = 0;
   let talking = true;
-  const talk = (async () => {
+  const keepTalking = async () => {
     for (let i = 0; talking; i++) lastAcked = await talker.say(`tick ${i}`);
-  })();
+  };
+  const talk = keepTalking();
 
   const from = server.output.length;
   process.kill(server.pidOf(doomed), 'SIGKILL');
   const fresh = Number((await server.waitFor(/worker (\d+) listening/, from))[1]);
   const ackedBefore = lastAcked;
   const client = await connectToWorker(t, server.port, fresh);
-  const welcome = parseWelcome(client.lines[0]!);
+  const welcome = parseWelcome(defined(client.lines[0], 'a greeting'));
   const ackedAtWelcome = lastAcked;
   await waitUntil(() => lastAcked > ackedAtWelcome, 'the talker to be answered once more');
   t.true(
@@ -73,7 +78,10 @@ test('killing workers while their clients chat and connect never crashes the pri
   // Each kill lands while the primary is sending deliveries and hand-offs to the worker.
   for (let round = 0; round < 3; round++) {
     const from = server.output.length;
-    const [victim] = [...server.workerPids.entries()].filter(([, pid]) => processState(pid) !== undefined).at(-1)!;
+    const [victim] = defined(
+      [...server.workerPids.entries()].filter(([, pid]) => processState(pid) !== undefined).at(-1),
+      'a live worker',
+    );
     process.kill(server.pidOf(victim), 'SIGKILL');
     await server.waitFor(/worker \d+ listening/, from);
   }
@@ -84,7 +92,7 @@ test('killing workers while their clients chat and connect never crashes the pri
   t.is(server.process.exitCode, null, 'the primary is still running');
   t.is(server.process.signalCode, null);
   t.notRegex(server.output, /ERR_IPC_CHANNEL_CLOSED|EPIPE|Uncaught|unhandled/i);
-  const last = await users[0]!.say('the end');
+  const last = await defined(users[0], 'a user').say('the end');
   await waitUntil(() => users.every((user) => user.lastSeq >= last), 'every client to receive the last message');
   t.deepEqual(compareStreams(users, last), []);
   const newcomer = await ChatUser.join(t, server.port, 'newcomer');

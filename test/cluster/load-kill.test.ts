@@ -5,6 +5,7 @@
 import test from 'ava';
 import { ChatUser, compareStreams, connectToWorker, waitUntil } from '../helpers/chat-stream.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 const USERS = 51;
 const MESSAGES_EACH = 40;
@@ -16,7 +17,7 @@ test('51 clients chat over 3 workers and one is killed mid-stream: survivors and
     args: ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS, '--history', '10000'],
   });
   const users = await Promise.all(Array.from({ length: USERS }, (_, i) => ChatUser.join(t, server.port, `user${i}`)));
-  const doomedWorker = users[0]!.welcome.workerId;
+  const doomedWorker = defined(users[0], 'a user').welcome.workerId;
   const victims = users.filter((user) => user.welcome.workerId === doomedWorker);
   const survivors = users.filter((user) => user.welcome.workerId !== doomedWorker);
   t.true(victims.length > 0 && survivors.length > 0);
@@ -34,7 +35,7 @@ test('51 clients chat over 3 workers and one is killed mid-stream: survivors and
   // A victim that had said everything before the kill finds out only now.
   for (const user of users) if (user.client.closed) await user.reconnect();
 
-  const last = await survivors[0]!.say('the end');
+  const last = await defined(survivors[0], 'a survivor').say('the end');
   await waitUntil(() => users.every((user) => user.lastSeq >= last), 'every client to receive the last message');
 
   t.deepEqual(compareStreams(users, last), []);

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { openClient, processEnded } from '../helpers/chat-stream.js';
 import { startServer } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 const CONNECTIONS = 400;
 const PARALLEL = 8;
@@ -25,7 +26,7 @@ test('connections made while workers are killed are each greeted or closed withi
     const alive = [...server.workerPids.values()].filter((pid) => !processEnded(pid) && !killed.includes(pid));
     // Keep one worker up: the kills are meant to hit hand-offs, not to empty the server.
     if (alive.length < 2) return;
-    const pid = alive[Math.floor(Math.random() * alive.length)]!;
+    const pid = defined(alive[Math.floor(Math.random() * alive.length)], 'a live worker');
     killed.push(pid);
     process.kill(pid, 'SIGKILL');
   };
@@ -67,11 +68,11 @@ test('connections made while no worker is up (crash-loop backoff) are closed, no
   const server = await startServer(t, { workers: 1 });
   // Kill the worker each time it comes back, until the primary holds off respawning for longer
   // than a connection may wait: a connection made then is closed before any worker could greet it.
-  let from = 0;
+  let from: number;
   for (;;) {
-    const [id] = [...server.workerPids.keys()].slice(-1);
+    const id = defined([...server.workerPids.keys()].at(-1), 'the last worker started');
     const mark = server.output.length;
-    process.kill(server.pidOf(id!), 'SIGKILL');
+    process.kill(server.pidOf(id), 'SIGKILL');
     const backoff = await Promise.race([
       server.waitFor(/respawning in (\d+) ms/, mark).then((match) => Number(match[1])),
       server.waitFor(/worker \d+ listening/, mark).then(() => 0),

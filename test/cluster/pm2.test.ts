@@ -20,6 +20,7 @@ import {
   type Welcome,
 } from '../helpers/chat-stream.js';
 import { LineClient } from '../helpers/line-client.js';
+import { defined } from '../helpers/defined.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PM2 = join(REPO, 'node_modules', '.bin', 'pm2');
@@ -90,9 +91,9 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   });
 
   await pm2('start', join(REPO, 'ecosystem.config.js'));
-  const first = await app();
-  t.is(first?.pm2_env.status, 'online');
-  primaryPids.add(first!.pid);
+  const first = defined(await app(), 'the app in PM2');
+  t.is(first.pm2_env.status, 'online');
+  primaryPids.add(first.pid);
   await waitUntil(async () => (await greeting(port)) !== undefined, `the server on port ${port}`, 15_000);
 
   const alice = await ChatUser.join(t, port, 'alice');
@@ -101,24 +102,26 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
   // A crash keeps only what was written: wait for the batch to reach the file.
   await waitUntil(() => seqsOnDisk(dataDir).includes(last), `seq ${last} on disk`);
 
-  process.kill(first!.pid, 'SIGKILL');
+  process.kill(first.pid, 'SIGKILL');
   await alice.client.closedByPeer();
   let second: Pm2Process | undefined;
   await waitUntil(
     async () => {
       second = await app();
-      return second !== undefined && second.pid !== first!.pid && second.pid > 0 && second.pm2_env.status === 'online';
+      return second !== undefined && second.pid !== first.pid && second.pid > 0 && second.pm2_env.status === 'online';
     },
     'PM2 to restart the primary',
     20_000,
   );
-  primaryPids.add(second!.pid);
-  t.true(second!.pm2_env.restart_time >= 1);
+  const restarted = defined(second, 'the restarted app in PM2');
+  primaryPids.add(restarted.pid);
+  t.true(restarted.pm2_env.restart_time >= 1);
 
-  let welcome: Welcome | undefined;
-  await waitUntil(async () => (welcome = await greeting(port)) !== undefined, 'the restarted server to greet', 15_000);
-  t.is(welcome!.lastSeq, last);
-  t.is(welcome!.epoch, alice.welcome.epoch);
+  let greeted: Welcome | undefined;
+  await waitUntil(async () => (greeted = await greeting(port)) !== undefined, 'the restarted server to greet', 15_000);
+  const welcome = defined(greeted, 'a WELCOME');
+  t.is(welcome.lastSeq, last);
+  t.is(welcome.epoch, alice.welcome.epoch);
   const reader = new LineClient(net.connect({ port, host: '127.0.0.1' }));
   t.teardown(() => {
     reader.close();

@@ -18,6 +18,7 @@ import {
 } from '../helpers/chat-stream.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 function tempDataDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-lifecycle-'));
@@ -97,7 +98,7 @@ test('SIGTERM: every client gets BYE server shutting down, the primary exits 0, 
   const restarted = await startServer(t, { workers: 2, dataDir });
   const { welcome, events } = await historyOf(t, restarted.port, 1000);
   t.is(parseWelcome(welcome).lastSeq, onDisk.length);
-  const seen = users[0]!;
+  const seen = defined(users[0], 'a user');
   t.deepEqual(events.slice(0, seen.lastSeq), [...seen.stream.values()], 'the replay starts with what the clients saw');
   const leaves = events.filter((line) => line.startsWith('LEAVE ')).map((line) => line.split(' ').slice(3).join(' '));
   t.deepEqual(leaves.sort(), users.map((user) => `${user.nick} server shutting down`).sort());

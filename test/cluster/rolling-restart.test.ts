@@ -6,6 +6,7 @@ import test from 'ava';
 import { ChatUser, compareStreams, parseWelcome, waitUntil } from '../helpers/chat-stream.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 const WORKERS = 3;
 const USERS = 30;
@@ -37,7 +38,7 @@ test('SIGHUP under chat load: clients of draining workers get BYE worker restart
   await restart;
   for (const user of users) if (user.client.closed) await user.reconnect();
 
-  const last = await users[0]!.say('the end');
+  const last = await defined(users[0], 'a user').say('the end');
   await waitUntil(() => users.every((user) => user.lastSeq >= last), 'every client to receive the last message');
   t.deepEqual(compareStreams(users, last), []);
 

@@ -7,6 +7,7 @@ import test from 'ava';
 import { ChatUser, connectToWorker, processEnded, waitUntil } from '../helpers/chat-stream.js';
 import type { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 function leaveLine(nick: string): RegExp {
   return new RegExp(`^LEAVE \\d+ \\S+ ${nick} worker lost$`);
@@ -32,7 +33,7 @@ test('a worker killed with SIGKILL: its users leave as "worker lost", their nick
   const server = await startServer(t, { workers: 2 });
   const users: ChatUser[] = [];
   for (const nick of ['ann', 'bob', 'cat', 'dan']) users.push(await ChatUser.join(t, server.port, nick));
-  const doomedWorker = users[0]!.welcome.workerId;
+  const doomedWorker = defined(users[0], 'a user').welcome.workerId;
   const victims = users.filter((user) => user.welcome.workerId === doomedWorker);
   const survivors = users.filter((user) => user.welcome.workerId !== doomedWorker);
   t.is(victims.length, 2, 'the hand-off alternates between the two workers');
@@ -50,15 +51,15 @@ test('a worker killed with SIGKILL: its users leave as "worker lost", their nick
   t.not(replacement, doomedWorker);
 
   // The nicks are free again, and the replacement takes new clients.
-  await chatOn(t, server.port, replacement, victims[0]!.nick);
-  const returning = await ChatUser.join(t, server.port, victims[1]!.nick);
+  await chatOn(t, server.port, replacement, defined(victims[0], 'a first victim').nick);
+  const returning = await ChatUser.join(t, server.port, defined(victims[1], 'a second victim').nick);
 
   for (const survivor of survivors) {
     t.false(survivor.client.closed, `${survivor.nick} keeps its connection`);
     survivor.record();
     t.deepEqual(survivor.byes, [], `${survivor.nick} was told nothing`);
   }
-  const seq = await survivors[0]!.say('we are still here');
+  const seq = await defined(survivors[0], 'a survivor').say('we are still here');
   for (const listener of [...survivors, returning]) {
     await sawLine(listener.client, new RegExp(`^MSG ${seq} `), `${listener.nick} to receive MSG ${seq}`);
   }
@@ -116,7 +117,7 @@ test('a worker sent SIGTERM alone says BYE worker restarting to its clients, the
 
 test('a primary stalled for longer than the heartbeat timeout does not take its healthy workers for hung', async (t) => {
   const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '1'] });
-  const primary = server.process.pid!;
+  const primary = server.pid;
   t.teardown(() => {
     try {
       process.kill(primary, 'SIGCONT');

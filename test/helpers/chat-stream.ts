@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
 import { LineClient } from './line-client.js';
+import { defined } from './defined.js';
 
 const PUBLIC_EVENT = /^(?:MSG|JOIN|LEAVE|ANNOUNCE) (\d+) /;
 const WELCOME = /^WELCOME chat\/1 (\d+) (\d+) (\S+)$/;
@@ -30,7 +31,8 @@ export interface Welcome {
 export function parseWelcome(line: string): Welcome {
   const match = WELCOME.exec(line);
   if (match === null) throw new Error(`not a WELCOME line: ${JSON.stringify(line)}`);
-  return { workerId: Number(match[1]), lastSeq: Number(match[2]), epoch: match[3]! };
+  const [, workerId, lastSeq, epoch = ''] = match;
+  return { workerId: Number(workerId), lastSeq: Number(lastSeq), epoch };
 }
 
 /** Polls `condition` until it holds; rejects naming `what` once `timeoutMs` has passed. */
@@ -183,15 +185,16 @@ export class ChatUser {
   /** Takes in the lines received so far; a seq seen twice must carry the same line. */
   record(): void {
     const lines = this.client.lines;
-    for (; this.#scanned < lines.length; this.#scanned++) {
-      const line = lines[this.#scanned]!;
+    for (const line of lines.slice(this.#scanned)) {
       if (line.startsWith('BYE ')) this.byes.push(line.slice(4));
       const seq = seqOf(line);
-      if (seq === undefined) continue;
-      const known = this.stream.get(seq);
-      if (known !== undefined && known !== line)
-        throw new Error(`${this.nick}: seq ${seq} seen as ${JSON.stringify(known)} and ${JSON.stringify(line)}`);
-      this.stream.set(seq, line);
+      if (seq !== undefined) {
+        const known = this.stream.get(seq);
+        if (known !== undefined && known !== line)
+          throw new Error(`${this.nick}: seq ${seq} seen as ${JSON.stringify(known)} and ${JSON.stringify(line)}`);
+        this.stream.set(seq, line);
+      }
+      this.#scanned++;
     }
   }
 
@@ -288,7 +291,7 @@ export class ChatUser {
  */
 export function compareStreams(users: readonly ChatUser[], last: number): string[] {
   const from = Math.max(...users.map((user) => user.firstSeq));
-  const reference = users[0]!;
+  const reference = defined(users[0], 'a user to compare with');
   const problems: string[] = [];
   for (const user of users) {
     const gaps = user.missing(user.firstSeq, last);

@@ -18,7 +18,8 @@ export class LineClient {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       const parts = (this.#partial + chunk).split('\n');
-      this.#partial = parts.pop()!;
+      // split() returns at least one part: the unfinished line, possibly empty.
+      this.#partial = parts.pop() ?? '';
       this.lines.push(...parts);
       this.#wake?.();
     });
@@ -46,8 +47,8 @@ export class LineClient {
   async until(accept: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      while (this.#read < this.lines.length) {
-        const line = this.lines[this.#read++]!;
+      for (const line of this.lines.slice(this.#read)) {
+        this.#read++;
         if (accept(line)) return line;
       }
       if (this.closed) throw new Error(`connection closed; lines so far:\n${this.lines.join('\n')}`);

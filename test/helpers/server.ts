@@ -2,11 +2,12 @@
  * Starts a real `dist/primary.js` on a free port for a test, and ends it when the test ends,
  * whether it passed or not.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
-export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
+const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
 export interface ServerOptions {
   workers?: number;
@@ -30,7 +31,9 @@ const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;
 const LISTENING = /listening on (\S+):(\d+) with (\d+) workers/;
 
 export class TestServer {
-  readonly process: ChildProcess;
+  readonly process: ChildProcessByStdio<null, Readable, Readable>;
+  /** The primary's pid. */
+  readonly pid: number;
   host = '127.0.0.1';
   port = 0;
   /** worker id → pid of every worker that has said it listens (dead ones too). */
@@ -46,15 +49,17 @@ export class TestServer {
   /** All output is in: the process has exited and its pipes are closed. */
   #closed = false;
 
-  constructor(child: ChildProcess) {
+  constructor(child: ChildProcessByStdio<null, Readable, Readable>) {
+    if (child.pid === undefined) throw new Error('the primary did not start');
     this.process = child;
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    this.pid = child.pid;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       this.stdout += chunk;
       this.#check();
     });
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr.on('data', (chunk: string) => {
       this.stderr += chunk;
       for (const match of chunk.matchAll(new RegExp(WORKER_UP, 'g'))) {
         this.workerPids.set(Number(match[1]), Number(match[2]));
@@ -143,8 +148,9 @@ export async function startServer(t: Owner, options: ServerOptions = {}): Promis
     for (const pid of server.workerPids.values()) killQuietly(pid);
   });
   const match = await server.waitFor(LISTENING);
-  server.host = match[1]!;
-  server.port = Number(match[2]);
+  const [, host = '', port] = match;
+  server.host = host;
+  server.port = Number(port);
   return server;
 }
 

@@ -158,7 +158,7 @@ test('skips a torn last line with a warning, and the next append starts on its o
   t.is(second.restored.lastSeq, 3);
   t.is(second.restored.epoch, first.restored.epoch);
   t.deepEqual(second.log.messages('warn').length, 1);
-  t.regex(second.log.messages('warn')[0]!, /torn last line/);
+  t.regex(second.log.messages('warn')[0] ?? '', /torn last line/);
   second.file.append(event(4));
   second.file.append(event(5));
   await second.file.close();
@@ -269,7 +269,8 @@ test('moves a file without a valid header aside and starts a new epoch', async (
 test('compaction keeps the last `retain` events, shrinks the file and keeps events appended while it runs', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'history.jsonl');
-  let file: HistoryFile | undefined;
+  // Set once open returns; the writer runs during open too, and must see it unset then.
+  let file: HistoryFile | undefined = undefined;
   let sizeBefore = 0;
   const compactionStarted = deferred();
   const writeChunk: ChunkWriter = (handle, chunk, position) => {
@@ -345,7 +346,8 @@ test('one write at a time: everything appended during a write goes out in the ne
   const batches: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let gate: Promise<void> | undefined;
+  // Writes pass freely until the test closes the gate.
+  let gate: Promise<void> | undefined = undefined;
   let firstWriteStarted = deferred();
   const { file } = await openWith({
     dir,
@@ -409,7 +411,7 @@ test('a failed write is logged once, never thrown, and redone over its partial b
   file.append(event(4));
   await file.flush();
   t.is(log.messages('error').length, 1);
-  t.regex(log.messages('error')[0]!, /cannot write .*ENOSPC/);
+  t.regex(log.messages('error')[0] ?? '', /cannot write .*ENOSPC/);
 
   file.append(event(5));
   await file.flush();
@@ -440,7 +442,8 @@ test('a failed write is retried on its own after retryDelayMs', async (t) => {
 test('past maxPendingBytes the oldest pending events are dropped, with one error per stall', async (t) => {
   const dir = await tempDir(t);
   const release = deferred();
-  let gate: Promise<void> | undefined;
+  // Writes pass freely until the test closes the gate.
+  let gate: Promise<void> | undefined = undefined;
   let writeStarted = deferred();
   const { file, log } = await openWith({
     dir,
@@ -457,7 +460,7 @@ test('past maxPendingBytes the oldest pending events are dropped, with one error
   await writeStarted.promise;
   for (const e of events(2, 100)) file.append(e);
   t.is(log.messages('error').length, 1);
-  t.regex(log.messages('error')[0]!, /more than 1000 bytes waiting/);
+  t.regex(log.messages('error')[0] ?? '', /more than 1000 bytes waiting/);
   release.resolve();
   await file.close();
   t.regex(log.messages('warn').join('\n'), /events were dropped/);

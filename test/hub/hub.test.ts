@@ -5,6 +5,7 @@ import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from '../../src/hub/
 import { HistoryRing } from '../../src/hub/history-ring.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Logger } from '../../src/log.js';
+import { defined } from '../helpers/defined.js';
 
 const TIME = Date.parse('2026-11-24T11:09:21.123Z');
 const ADDRESS = '192.0.2.1';
@@ -23,7 +24,7 @@ class RecordingBus implements HubBus {
     for (const list of this.workers.values()) list.push(delivery);
   }
   take(id: number): Delivery[] {
-    return this.workers.get(id)!.splice(0);
+    return defined(this.workers.get(id), `worker ${id}`).splice(0);
   }
 }
 

@@ -20,13 +20,7 @@ test('ignores empty lines', (t) => {
 });
 
 test('joins a line split across chunks, byte by byte', (t) => {
-  t.deepEqual(
-    split(
-      100,
-      [...'hello world\r\n'].map((c) => c),
-    ),
-    ['hello world'],
-  );
+  t.deepEqual(split(100, Array.from('hello world\r\n')), ['hello world']);
 });
 
 test('holds an unfinished line until its LF arrives', (t) => {

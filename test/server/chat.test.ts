@@ -2,6 +2,7 @@
 import test from 'ava';
 import { connect, publicEvents, registered, type LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 const TIME = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
 
@@ -16,29 +17,31 @@ test('six clients on several workers see one identical public stream, and DMs cr
     const reply = await client.command(`MSG hello from ${nicks[i]}`);
     t.regex(reply, /^OK \d+$/);
   }
-  const lastSeq = Number((await clients[5]!.client.command('MSG last')).split(' ')[1]);
+  const [ann, ben, cat, , , fay] = clients;
+  if (ann === undefined || ben === undefined || cat === undefined || fay === undefined) throw new Error('six clients');
+  const lastSeq = Number((await fay.client.command('MSG last')).split(' ')[1]);
   for (const { client } of clients) await client.seen((line) => line.startsWith(`MSG ${lastSeq} `));
 
-  const reference = publicEvents(clients[0]!.client);
+  const reference = publicEvents(ann.client);
   for (const { client } of clients) {
     const stream = publicEvents(client);
     // Each client sees everything from its own JOIN on: compare the common tail.
     t.deepEqual(stream, reference.slice(reference.length - stream.length));
     const seqs = stream.map((line) => Number(line.split(' ')[1]));
+    const [first = 0] = seqs;
     t.deepEqual(
       seqs,
-      seqs.map((_, i) => seqs[0]! + i),
+      seqs.map((_, i) => first + i),
       'seqs increase by one',
     );
   }
-  t.regex(reference.at(-1)!, new RegExp(`^MSG ${lastSeq} ${TIME} fay last$`));
+  t.regex(reference.at(-1) ?? '', new RegExp(`^MSG ${lastSeq} ${TIME} fay last$`));
 
-  const [ann, ben] = [clients[0]!, clients[1]!];
   t.not(ann.workerId, ben.workerId);
   t.is(await ann.client.command('DM ben psst, ben'), 'OK');
   t.regex(await ben.client.until((line) => line.startsWith('DM ')), new RegExp(`^DM ${TIME} ann psst, ben$`));
   t.false(
-    clients[2]!.client.lines.some((line) => line.startsWith('DM ')),
+    cat.client.lines.some((line) => line.startsWith('DM ')),
     'nobody else gets the DM',
   );
 });
@@ -117,7 +120,11 @@ test('HISTORY n and HISTORY SINCE replay public events in live form, then OK cou
   }
   t.deepEqual(all, live.slice(-5));
   reader.send('HISTORY SINCE 0');
-  t.is(await reader.next(), all[0]!, 'SINCE an old seq starts at the oldest retained event');
+  t.is(
+    await reader.next(),
+    defined(all[0], 'a retained event'),
+    'SINCE an old seq starts at the oldest retained event',
+  );
 });
 
 test('operators: AUTH, ANNOUNCE to everyone, KICK with BYE for the target and LEAVE for the rest', async (t) => {
@@ -183,7 +190,7 @@ test('pipelined commands are answered in order, local answers never overtaking t
     'OK 1',
     'OK pipe',
     'OK 2',
-    `OK ${replies[3]!.split(' ')[1]}`,
+    `OK ${String(replies[3]?.split(' ')[1])}`,
     'OK 1',
     'OK 3',
     'OK 1',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import test from 'ava';
 import { connect, publicEvents, registered } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 test('after kill -9 of the primary mid-stream, a restart knows every seq a client saw', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'clusterchat-durability-'));
@@ -19,7 +20,7 @@ test('after kill -9 of the primary mid-stream, a restart knows every seq a clien
   talker.write('MSG burst\n'.repeat(2000));
   await reader.closedByPeer();
   const highestSeen = Math.max(...publicEvents(reader).map((line) => Number(line.split(' ')[1])));
-  const oldEpoch = first.output.match(/epoch (\S+),/)![1];
+  const [, oldEpoch] = defined(first.output.match(/epoch (\S+),/), 'the epoch in the log');
 
   const second = await startServer(t, { dataDir, args });
   const { welcome } = await connect(t, second.port);

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { connect, registered } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
+import { defined } from '../helpers/defined.js';
 
 test('connections beyond --max-clients (server-wide, across workers) get WELCOME then BYE server full', async (t) => {
   const server = await startServer(t, { args: ['--max-clients', '3'] });
@@ -12,7 +13,7 @@ test('connections beyond --max-clients (server-wide, across workers) get WELCOME
   t.regex(welcome, /^WELCOME chat\/1 /);
   t.is(await extra.next(), 'BYE server full');
   await extra.closedByPeer();
-  kept[0]!.close();
+  defined(kept[0], 'an admitted client').close();
   // The freed place is taken by the next connection once the server has seen the close.
   for (;;) {
     const { client } = await connect(t, server.port);
@@ -66,7 +67,7 @@ test('a client that does not read is cut with BYE slow consumer; the others go o
     await talker.until((l) => l === `OK batch${batch}`, 30_000);
   }
   const leave = await talker.seen(isLeave);
-  t.regex(leave ?? '', / stuck slow consumer$/);
+  t.regex(leave, / stuck slow consumer$/);
   stuck.socket.resume();
   await stuck.closedByPeer();
   talker.send('PING final');

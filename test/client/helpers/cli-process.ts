@@ -2,35 +2,35 @@
  * The console client (`dist/client.js`) as a child process with piped stdio, as scripts use it.
  * The test's teardown kills it if it is still running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
-export const CLIENT_PATH = fileURLToPath(new URL('../../../dist/client.js', import.meta.url));
+const CLIENT_PATH = fileURLToPath(new URL('../../../dist/client.js', import.meta.url));
 
 export class CliProcess {
-  readonly child: ChildProcess;
+  readonly child: ChildProcessWithoutNullStreams;
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
   #wake: (() => void) | undefined;
 
-  constructor(child: ChildProcess) {
+  constructor(child: ChildProcessWithoutNullStreams) {
     this.child = child;
     this.exited = once(child, 'exit').then(() => child.exitCode);
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       this.stdout += chunk;
       this.#wake?.();
     });
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr.on('data', (chunk: string) => {
       this.stderr += chunk;
     });
     child.on('exit', () => this.#wake?.());
-    child.stdin!.on('error', () => {});
+    child.stdin.on('error', () => {});
   }
 
   get lines(): string[] {
@@ -38,11 +38,11 @@ export class CliProcess {
   }
 
   send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
+    this.child.stdin.write(`${line}\n`);
   }
 
   endInput(): void {
-    this.child.stdin!.end();
+    this.child.stdin.end();
   }
 
   /** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */

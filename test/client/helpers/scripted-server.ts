@@ -34,13 +34,17 @@ export class ScriptedServer {
 
   /** The next connection the client made. */
   async accept(): Promise<ScriptedPeer> {
-    while (this.#taken >= this.peers.length) {
+    for (;;) {
+      const peer = this.peers[this.#taken];
+      if (peer !== undefined) {
+        this.#taken++;
+        return peer;
+      }
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
       this.#wake = undefined;
     }
-    return this.peers[this.#taken++]!;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import { Writable } from 'node:stream';
 
-const CSI = /^\x1b\[([\d;]*)([A-Za-z])/;
+/** What follows `ESC [` in a CSI sequence: parameters and the command letter. */
+const CSI_TAIL = /^([\d;]*)([A-Za-z])/;
 
 export class VirtualTerminal extends Writable {
   readonly columns: number;
@@ -32,12 +33,13 @@ export class VirtualTerminal extends Writable {
   #interpret(text: string): void {
     let i = 0;
     while (i < text.length) {
-      const char = text[i]!;
+      const char = text.charAt(i);
       if (char === '\x1b') {
-        const match = CSI.exec(text.slice(i));
+        const match = text.startsWith('[', i + 1) ? CSI_TAIL.exec(text.slice(i + 2)) : null;
         if (match === null) throw new Error(`unsupported escape sequence: ${JSON.stringify(text.slice(i, i + 8))}`);
-        this.#csi(match[1] === '' ? undefined : Number(match[1]!.split(';')[0]), match[2]!);
-        i += match[0].length;
+        const [sequence, parameters = '', command = ''] = match;
+        this.#csi(parameters === '' ? undefined : Number(parameters.split(';')[0]), command);
+        i += 2 + sequence.length;
         continue;
       }
       if (char === '\r') this.col = 0;
@@ -70,7 +72,7 @@ export class VirtualTerminal extends Writable {
         return;
       case 'J':
         if ((n ?? 0) !== 0) throw new Error(`unsupported CSI ${n}J`);
-        this.rows[this.row]!.length = Math.min(this.rows[this.row]!.length, this.col);
+        this.#clearInLine(0);
         this.rows.length = this.row + 1;
         return;
       case 'm':
@@ -81,7 +83,7 @@ export class VirtualTerminal extends Writable {
   }
 
   #clearInLine(mode: number): void {
-    const cells = this.rows[this.row]!;
+    const cells = this.#cursorRow();
     if (mode === 0) cells.length = Math.min(cells.length, this.col);
     else if (mode === 1) for (let c = 0; c <= this.col && c < cells.length; c++) cells[c] = ' ';
     else cells.length = 0;
@@ -91,7 +93,7 @@ export class VirtualTerminal extends Writable {
     if (this.col >= this.columns) {
       this.#lineFeed();
     }
-    const cells = this.rows[this.row]!;
+    const cells = this.#cursorRow();
     while (cells.length < this.col) cells.push(' ');
     cells[this.col] = char;
     this.col++;
@@ -101,6 +103,12 @@ export class VirtualTerminal extends Writable {
     this.row++;
     this.col = 0;
     this.#ensureRow();
+  }
+
+  #cursorRow(): string[] {
+    const cells = this.rows[this.row];
+    if (cells === undefined) throw new Error(`the cursor is on row ${this.row} of ${this.rows.length}`);
+    return cells;
   }
 
   #ensureRow(): void {
