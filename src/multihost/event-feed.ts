@@ -16,7 +16,7 @@ import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
 import { EVENTS_STREAM, REAPED_HEADER } from './names.js';
 
 /** A public event as stored: its seq and time come from the stream. */
-export interface StoredEvent {
+interface StoredEvent {
   type: PublicEventType;
   nick: string;
   text: string;
@@ -165,7 +165,7 @@ export class EventFeed {
 }
 
 /** Rejects after `ms`; the promise itself goes on, and whoever made it cleans up after it. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`timed out after ${ms} ms`));

@@ -14,7 +14,7 @@ import { EVENTS_SUBJECT, HOSTS_STREAM, REAPED_HEADER, reapSubject } from './name
 import type { NickClaims } from './nick-claims.js';
 import { isWrongLastSequence, publishOnce, retrying, type RetryTiming } from './retry.js';
 
-export const HOST_LOST = 'host lost';
+const HOST_LOST = 'host lost';
 
 export interface HostReaperOptions {
   js: JetStreamClient;

@@ -17,7 +17,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../log.js';
 import { compareNicks, nickKey } from '../protocol/nick.js';
-import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
+import type { PublicEventType } from '../protocol/wire.js';
 import { EventFeed, type FedEvent } from './event-feed.js';
 import { HostDirectory, type HostId } from './host-directory.js';
 import { HostReaper } from './host-reaper.js';
@@ -51,7 +51,7 @@ export interface MultiHostTiming {
 }
 
 /** Defaults: a dead host's users leave within 15 s (10 s of silence + election and publishes). */
-export const DEFAULT_TIMING: MultiHostTiming = {
+const DEFAULT_TIMING: MultiHostTiming = {
   heartbeatInterval: 1_000,
   hostTimeout: 10_000,
   fenceAfter: 15_000,
@@ -358,4 +358,4 @@ function newIncarnation(): string {
   return randomBytes(6).toString('hex');
 }
 
-export type { FedEvent, PublicEvent };
+export type { FedEvent };

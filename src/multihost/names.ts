@@ -34,6 +34,3 @@ export function reapSubject(host: string, incarnation: string): string {
 export function hostSubject(host: string): string {
   return `chat.host.${host}`;
 }
-
-/** A node name usable as one subject token: what `--node-name` accepts. */
-export const NODE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

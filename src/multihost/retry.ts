@@ -8,7 +8,7 @@ import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type PubAck
 import type { MsgHdrs } from '@nats-io/transport-node';
 
 /** JetStream stayed out of reach past the deadline: the command fails with `ERROR UNAVAILABLE`. */
-export class UnavailableError extends Error {
+class UnavailableError extends Error {
   constructor(what: string, cause?: unknown) {
     super(`${what}: the chat's shared state is unreachable`, { cause });
     this.name = 'UnavailableError';

@@ -29,7 +29,7 @@ const DUPLICATE_WINDOW_MS = 120_000;
 /** Election records: a host incarnation is reaped once; older records serve nobody. */
 const REAP_RECORD_AGE_MS = 24 * 60 * 60 * 1000;
 
-export function streamConfigs(settings: StreamSettings): Array<Partial<StreamConfig> & { name: string }> {
+function streamConfigs(settings: StreamSettings): Array<Partial<StreamConfig> & { name: string }> {
   const common = {
     storage: StorageType.File,
     num_replicas: settings.replicas,

@@ -8,7 +8,7 @@ import test from 'ava';
 import { findNatsServer, NatsServers } from '../../src/demo/nats-servers.js';
 import type { Owner } from './server.js';
 
-export const NATS_SERVER = findNatsServer();
+const NATS_SERVER = findNatsServer();
 
 if (NATS_SERVER === undefined) {
   console.log('nats-server is not installed: skipping the multi-host tests (apt-get install nats-server)');
