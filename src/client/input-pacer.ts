@@ -7,8 +7,8 @@
  */
 import { TokenBucket } from '../protocol/token-bucket.js';
 
-const INPUT_RATE = 15;
-const INPUT_BURST = 30;
+export const INPUT_RATE = 15;
+export const INPUT_BURST = 30;
 
 export interface PacedInput {
   line(text: string): void;

@@ -124,7 +124,8 @@ export class Hub {
       case 'msg':
       case 'announce':
       case 'dm':
-      case 'kick': {
+      case 'kick':
+      case 'nick': {
         this.#fromUser(workerId, request);
         return;
       }
@@ -132,7 +133,10 @@ export class Hub {
   }
 
   /** The requests only a registered user may make. */
-  #fromUser(workerId: number, request: Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' }>): void {
+  #fromUser(
+    workerId: number,
+    request: Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' | 'nick' }>,
+  ): void {
     const { conn } = request;
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) {

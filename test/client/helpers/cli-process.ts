@@ -8,7 +8,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
-const CLIENT_PATH = fileURLToPath(new URL('../../../dist/client.js', import.meta.url));
+export const CLIENT_PATH = fileURLToPath(new URL('../../../dist/client.js', import.meta.url));
 
 export class CliProcess {
   readonly child: ChildProcessWithoutNullStreams;
