@@ -43,7 +43,7 @@ export interface HubOptions {
 }
 
 /** Failed `AUTH`s before the connection is closed (the contract's number). */
-export const MAX_AUTH_FAILURES = 3;
+const MAX_AUTH_FAILURES = 3;
 
 /**
  * LEAVE reasons of the server's own doing (a drain): they do not spend the address's budget, or a
@@ -156,7 +156,17 @@ export class Hub {
         this.#rename(seat, request.nick);
         return;
       }
+      case 'announce':
+      case 'kick': {
+        this.#asOperator(workerId, seat, request);
+        return;
+      }
     }
+  }
+
+  /** The requests only an operator may make. */
+  #asOperator(workerId: number, seat: Seat, request: Extract<HubRequest, { type: 'announce' | 'kick' }>): void {
+    const { conn } = request;
     if (this.#connections.get(workerId, conn)?.operator !== true) {
       this.#fail(workerId, conn, 'FORBIDDEN', 'operators only: AUTH <token> first');
       return;

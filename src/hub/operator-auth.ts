@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { AddressTable } from './address-table.js';
 
 /** Failures from one address before AUTH from it is locked out for a while. */
-export const FREE_FAILURES = 3;
+const FREE_FAILURES = 3;
 const FIRST_LOCKOUT_MS = 1_000;
 const MAX_LOCKOUT_MS = 15 * 60_000;
 /** An address's failures are forgotten after this long without one. */

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
-const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
+export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
 export interface ServerOptions {
   workers?: number;

@@ -69,7 +69,7 @@ function setup(options: SetupOptions = {}) {
 }
 
 test('REGISTER enrols, broadcasts JOIN to every worker, then answers OK', (t) => {
-  const { bus, hub, register } = setup();
+  const { bus, register } = setup();
   register(1, 7, 'alice');
   t.deepEqual(bus.take(1), [
     { type: 'enrol', conn: 7 },
@@ -80,14 +80,14 @@ test('REGISTER enrols, broadcasts JOIN to every worker, then answers OK', (t) =>
 });
 
 test('rejects a nick taken on another worker, case-insensitively', (t) => {
-  const { bus, hub, register } = setup();
+  const { bus, register } = setup();
   register(1, 1, 'Alice');
   register(2, 1, 'aLICE');
   t.deepEqual(bus.take(2).at(-1), { type: 'reply', conn: 1, text: 'ERROR NICK_TAKEN nick aLICE is taken\n' });
 });
 
 test('a second REGISTER on the same connection is ALREADY_REGISTERED', (t) => {
-  const { bus, hub, register } = setup();
+  const { bus, register } = setup();
   register(1, 1, 'alice');
   register(1, 1, 'bob');
   t.deepEqual(bus.take(1).at(-1), { type: 'reply', conn: 1, text: 'ERROR ALREADY_REGISTERED you are already alice\n' });
@@ -141,7 +141,7 @@ test('NICK to the same nick in another case is announced; to the very same nick 
 });
 
 test('NICK from a connection the hub does not know is NOT_REGISTERED', (t) => {
-  const { bus, hub, register } = setup();
+  const { bus, hub } = setup();
   hub.handle(1, { type: 'nick', conn: 3, nick: 'bob' });
   t.deepEqual(bus.take(1), [
     { type: 'reply', conn: 3, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' },
