@@ -54,6 +54,18 @@ export class AdmittedConnections {
     return connection;
   }
 
+  /** Spends one public event of the connection's address; false when its budget is spent. */
+  takeEvent(workerId: number, conn: number): boolean {
+    const connection = this.get(workerId, conn);
+    return connection === undefined || this.addresses.takeEvent(connection.address);
+  }
+
+  /** A public event that cannot be refused (a LEAVE) still spends what is left of the budget. */
+  chargeEvent(workerId: number, conn: number): void {
+    const connection = this.get(workerId, conn);
+    if (connection !== undefined) this.addresses.chargeEvent(connection.address);
+  }
+
   /** Every connection of the worker is gone. */
   workerLost(workerId: number): void {
     for (const connection of this.#byWorker.get(workerId)?.values() ?? []) this.#release(connection);

@@ -42,9 +42,6 @@ export interface HubOptions {
   now?: () => number;
 }
 
-/** Failed `AUTH`s before the connection is closed (the contract's number). */
-const MAX_AUTH_FAILURES = 3;
-
 /**
  * LEAVE reasons of the server's own doing (a drain): they do not spend the address's budget, or a
  * room whose worker restarts could not register again.
@@ -145,7 +142,8 @@ export class Hub {
     }
     switch (request.type) {
       case 'msg': {
-        if (this.#spend(seat)) this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
+        if (this.#spend(workerId, conn))
+          this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
         return;
       }
       case 'dm': {
@@ -173,7 +171,8 @@ export class Hub {
     }
     switch (request.type) {
       case 'announce': {
-        if (this.#spend(seat)) this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
+        if (this.#spend(workerId, conn))
+          this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
         return;
       }
       case 'kick': {
@@ -221,7 +220,7 @@ export class Hub {
       this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
       return;
     }
-    if (!this.#takeEvent(workerId, conn, connection.address)) return;
+    if (!this.#spend(workerId, conn)) return;
     this.#registry.claim(workerId, conn, nick);
     this.#bus.toWorker(workerId, { type: 'enrol', conn });
     this.#publish('JOIN', nick, '');
@@ -244,10 +243,9 @@ export class Hub {
       return;
     }
     // The JOIN spends the address's budget like a REGISTER; the LEAVE before it is charged.
-    if (!this.#spend(seat)) return;
+    if (!this.#spend(seat.workerId, seat.conn)) return;
     this.#registry.rename(seat, nick);
-    const address = this.#connections.get(seat.workerId, seat.conn)?.address;
-    if (address !== undefined) this.#connections.addresses.chargeEvent(address);
+    this.#connections.chargeEvent(seat.workerId, seat.conn);
     this.#publish('LEAVE', old, nickChangeReason(nick));
     this.#publish('JOIN', nick, '');
     this.#reply(seat.workerId, seat.conn, formatOk(nick));
@@ -277,10 +275,7 @@ export class Hub {
 
   #quit(workerId: number, conn: number, reason: string): void {
     this.#reply(workerId, conn, formatOk());
-    const address = this.#connections.get(workerId, conn)?.address;
-    if (address !== undefined && this.#registry.byConnection(workerId, conn) !== undefined) {
-      this.#connections.addresses.chargeEvent(address);
-    }
+    if (this.#registry.byConnection(workerId, conn) !== undefined) this.#connections.chargeEvent(workerId, conn);
     this.#drop(workerId, conn, '', reason === '' ? 'quit' : `quit: ${reason}`);
   }
 
@@ -299,36 +294,23 @@ export class Hub {
    */
   #authenticate(workerId: number, conn: number, token: string): void {
     const connection = this.#connections.get(workerId, conn);
-    // Refused at `open`, or past its strikes (AUTHs pipelined after the third): no more guesses.
     if (connection === undefined) {
+      // Only a connection refused at `open` is unknown here; it is being closed.
       this.#fail(workerId, conn, 'AUTH_FAILED', 'this connection was refused');
       return;
     }
-    if (connection.authFailures >= MAX_AUTH_FAILURES) {
-      this.#fail(workerId, conn, 'AUTH_FAILED', 'too many failed AUTH attempts');
-      return;
-    }
-    const outcome = this.#auth.attempt(connection.address, token, `worker ${workerId}, connection ${conn}`);
+    const outcome = this.#auth.attempt(connection, token, `worker ${workerId}, connection ${conn}`);
     if (outcome.ok) {
-      connection.operator = true;
       this.#reply(workerId, conn, formatOk());
       return;
     }
-    connection.authFailures++;
     this.#fail(workerId, conn, 'AUTH_FAILED', outcome.text);
-    if (connection.authFailures >= MAX_AUTH_FAILURES) {
-      this.#drop(workerId, conn, 'too many failed AUTH attempts', 'disconnected');
-    }
+    if (outcome.close) this.#drop(workerId, conn, 'too many failed AUTH attempts', 'disconnected');
   }
 
-  /** Spends a public event from the seat's address; answers RATE_LIMITED when none is left. */
-  #spend(seat: Seat): boolean {
-    const address = this.#connections.get(seat.workerId, seat.conn)?.address;
-    return address === undefined || this.#takeEvent(seat.workerId, seat.conn, address);
-  }
-
-  #takeEvent(workerId: number, conn: number, address: string): boolean {
-    if (this.#connections.addresses.takeEvent(address)) return true;
+  /** Spends one public event of the connection's address; answers RATE_LIMITED when none is left. */
+  #spend(workerId: number, conn: number): boolean {
+    if (this.#connections.takeEvent(workerId, conn)) return true;
     const { ipRateLimit } = this.#connections.addresses.options;
     this.#fail(workerId, conn, 'RATE_LIMITED', `more than ${ipRateLimit} public events/s from your address, slow down`);
     return false;

@@ -9,7 +9,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { AddressTable } from './address-table.js';
+import type { Connection } from './admitted-connections.js';
 
+/** Failed AUTHs before the connection is closed (the contract's number). */
+export const MAX_FAILURES_PER_CONNECTION = 3;
 /** Failures from one address before AUTH from it is locked out for a while. */
 const FREE_FAILURES = 3;
 const FIRST_LOCKOUT_MS = 1_000;
@@ -28,8 +31,11 @@ interface FailureRecord {
   lockedUntil: number;
 }
 
-/** The verdict on one AUTH; a failure carries the text of its `ERROR AUTH_FAILED`. */
-export type AuthOutcome = { ok: true } | { ok: false; text: string };
+/**
+ * The verdict on one AUTH; a failure carries the text of its `ERROR AUTH_FAILED`, and whether it
+ * was the connection's last strike.
+ */
+export type AuthOutcome = { ok: true } | { ok: false; text: string; close: boolean };
 
 export class OperatorAuth {
   readonly #digest: Buffer | undefined;
@@ -57,8 +63,19 @@ export class OperatorAuth {
     return this.#records.size;
   }
 
-  /** One AUTH from `address`; `who` says which connection, for the log. */
-  attempt(address: string, token: string, who: string): AuthOutcome {
+  /** One AUTH on an admitted connection (made an operator on success); `who` names it for the log. */
+  attempt(connection: Connection, token: string, who: string): AuthOutcome {
+    // AUTHs pipelined after the third strike: no more guesses, the connection is closing.
+    if (connection.authFailures >= MAX_FAILURES_PER_CONNECTION) {
+      return { ok: false, text: 'too many failed AUTH attempts', close: false };
+    }
+    const outcome = this.#check(connection.address, token, who);
+    if (outcome.ok) connection.operator = true;
+    else connection.authFailures++;
+    return outcome.ok ? outcome : { ...outcome, close: connection.authFailures === MAX_FAILURES_PER_CONNECTION };
+  }
+
+  #check(address: string, token: string, who: string): { ok: true } | { ok: false; text: string } {
     const now = this.#now();
     const known = this.#records.peek(address);
     if (known !== undefined && now - known.lastFailure >= FORGET_AFTER_MS) {
