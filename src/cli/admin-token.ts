@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { MIN_TOKEN_LENGTH } from '../hub/operator-auth.js';
 
-export interface AdminTokenOptions {
+interface AdminTokenOptions {
   /** `--admin-token`, or `CHAT_ADMIN_TOKEN`; empty when neither is set. */
   adminToken: string;
   adminTokenFile: string | undefined;

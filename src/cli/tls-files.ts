@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createServerContext, type TlsCredentials } from '../server/tls-socket.js';
 
-export interface TlsFileOptions {
+interface TlsFileOptions {
   tlsCert: string | undefined;
   tlsKey: string | undefined;
 }

@@ -7,7 +7,7 @@
  * are never evictable (open connections) are bounded by `--max-clients`, so the cap holds as long
  * as it is larger than that.
  */
-export interface AddressTableOptions<T> {
+interface AddressTableOptions<T> {
   create: () => T;
   /** True when the entry is as good as a new one: dropping it changes nothing. */
   isIdle: (entry: T) => boolean;

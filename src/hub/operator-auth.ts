@@ -12,7 +12,7 @@ import { AddressTable } from './address-table.js';
 import type { Connection } from './admitted-connections.js';
 
 /** Failed AUTHs before the connection is closed (the contract's number). */
-export const MAX_FAILURES_PER_CONNECTION = 3;
+const MAX_FAILURES_PER_CONNECTION = 3;
 /** Failures from one address before AUTH from it is locked out for a while. */
 const FREE_FAILURES = 3;
 const FIRST_LOCKOUT_MS = 1_000;
@@ -35,7 +35,7 @@ interface FailureRecord {
  * The verdict on one AUTH; a failure carries the text of its `ERROR AUTH_FAILED`, and whether it
  * was the connection's last strike.
  */
-export type AuthOutcome = { ok: true } | { ok: false; text: string; close: boolean };
+type AuthOutcome = { ok: true } | { ok: false; text: string; close: boolean };
 
 export class OperatorAuth {
   readonly #digest: Buffer | undefined;
