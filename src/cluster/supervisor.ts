@@ -20,6 +20,7 @@ import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from '../bus
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../worker.js';
+import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -44,6 +45,12 @@ interface WorkerRecord {
   state: WorkerState;
   /** When the worker last said anything (its fork, for a new worker). */
   lastHeard: number;
+  /** When it started taking connections; undefined before. */
+  readyAt: number | undefined;
+  /** Fires once it has taken connections for the crash loop's minimum uptime. */
+  survivalTimer: NodeJS.Timeout | undefined;
+  /** We killed it for a fault (hung, lagging): its death counts as a crash. */
+  killedForFault: boolean;
   /** Sockets handed to this worker that are not written to its IPC channel yet. */
   inHandoff: Set<net.Socket>;
   /** Whether a replacement must be forked when it exits. */
@@ -54,18 +61,21 @@ interface WorkerRecord {
   markExited: () => void;
 }
 
-/** Deaths within this window count towards a crash loop. */
-const CRASH_WINDOW_MS = 10_000;
-const MAX_RESPAWN_DELAY_MS = 10_000;
 /** Connections kept waiting while no worker is ready (all died at once). */
 const MAX_WAITING_SOCKETS = 1_000;
 /**
- * How long a connection waits for a worker before it is closed. A worker forked at once is ready
- * well within it; one held back by crash-loop backoff (up to MAX_RESPAWN_DELAY_MS) is not, and
- * the client is better off told by a close, and reconnecting with its own backoff, than left on
- * a silent connection.
+ * How long a connection waits for a worker before it is closed: every connection is greeted or
+ * closed within 3 s. A worker forked at once is ready well within it; one held back by crash-loop
+ * damping is not, and the client is better off told by a close, and reconnecting with its own
+ * backoff, than left on a silent connection.
  */
-const MAX_WAIT_FOR_WORKER_MS = 3_000;
+const MAX_WAIT_FOR_WORKER_MS = 2_500;
+/**
+ * Silence allowed to a worker that has not started yet: loading Node and our modules on a busy
+ * machine can take longer than a short `--heartbeat-timeout`, and killing it for that would make
+ * a crash loop out of a slow start.
+ */
+const START_GRACE_MS = 10_000;
 
 export class Supervisor {
   readonly #options: SupervisorOptions;
@@ -74,7 +84,7 @@ export class Supervisor {
   #next = 0;
   /** Connections waiting for a ready worker, each with the timer that closes it. */
   readonly #waiting = new Map<net.Socket, NodeJS.Timeout>();
-  #deaths: number[] = [];
+  readonly #crashLoop = new CrashLoopDamper();
   #watchTimer: NodeJS.Timeout | undefined;
   #restarting = false;
   #stopping = false;
@@ -129,7 +139,8 @@ export class Supervisor {
 
   /** Kills a worker that cannot keep up; it is replaced like any dead worker. */
   kill(workerId: number): void {
-    this.#records.get(workerId)?.worker.process.kill('SIGKILL');
+    const record = this.#records.get(workerId);
+    if (record !== undefined) this.#killForFault(record);
   }
 
   /** Kills every worker at once: for a primary about to exit without waiting for them. */
@@ -178,6 +189,9 @@ export class Supervisor {
       id: worker.id,
       state: 'starting',
       lastHeard: Date.now(),
+      readyAt: undefined,
+      survivalTimer: undefined,
+      killedForFault: false,
       inHandoff: new Set(),
       respawn: true,
       ready: new Promise((resolve) => (markReady = resolve)),
@@ -225,6 +239,10 @@ export class Supervisor {
       case 'ready':
         if (record.state !== 'starting') return;
         record.state = 'ready';
+        record.readyAt = Date.now();
+        record.survivalTimer = setTimeout(() => {
+          this.#crashLoop.survived();
+        }, DEFAULT_CRASH_LOOP.minUptimeMs);
         this.#rotation.push(record);
         log.info(`worker ${record.id} listening (pid ${message.pid})`);
         record.markReady(true);
@@ -244,6 +262,7 @@ export class Supervisor {
     const { hub, bus, log } = this.#options;
     const wasDraining = record.state === 'draining';
     record.state = 'dead';
+    clearTimeout(record.survivalTimer);
     this.#records.delete(record.id);
     this.#rotation = this.#rotation.filter((r) => r !== record);
     bus.detach(record.id);
@@ -257,21 +276,20 @@ export class Supervisor {
     else log.warn(`worker ${record.id} died (${how})`);
     record.markReady(false);
     record.markExited();
-    if (record.respawn && !this.#stopping) this.#respawnAfterDeath();
+    if (!record.respawn || this.#stopping) return;
+    const uptimeMs = record.readyAt === undefined ? undefined : Date.now() - record.readyAt;
+    this.#respawnAfter(this.#crashLoop.died({ code, signal, killedByPrimary: record.killedForFault, uptimeMs }));
   }
 
-  #respawnAfterDeath(): void {
-    const now = Date.now();
-    this.#deaths = this.#deaths.filter((at) => now - at < CRASH_WINDOW_MS);
-    this.#deaths.push(now);
-    const extra = this.#deaths.length - 2;
-    if (extra <= 0) {
+  /** A worker killed, or crashed after a healthy run, is replaced at once; a crash loop is damped. */
+  #respawnAfter(delay: number): void {
+    if (delay === 0) {
       this.#fork();
       return;
     }
-    const delay = Math.min(MAX_RESPAWN_DELAY_MS, 250 * 2 ** extra);
+    const { minUptimeMs } = DEFAULT_CRASH_LOOP;
     this.#options.log.warn(
-      `crash loop: ${this.#deaths.length} deaths in ${CRASH_WINDOW_MS / 1000} s; respawning in ${delay} ms`,
+      `crash loop: ${this.#crashLoop.youngCrashes} workers in a row crashed within ${minUptimeMs} ms of starting; respawning in ${delay} ms`,
     );
     setTimeout(() => {
       if (!this.#stopping) this.#fork();
@@ -308,11 +326,18 @@ export class Supervisor {
       const now = Date.now();
       for (const record of this.#records.values()) {
         const silence = now - record.lastHeard;
-        if (record.state === 'dead' || silence <= this.#options.heartbeatTimeout) continue;
+        const { heartbeatTimeout } = this.#options;
+        const allowed = record.state === 'starting' ? Math.max(heartbeatTimeout, START_GRACE_MS) : heartbeatTimeout;
+        if (record.state === 'dead' || silence <= allowed) continue;
         this.#options.log.error(`worker ${record.id} unresponsive for ${silence} ms; killing it`);
-        record.worker.process.kill('SIGKILL');
+        this.#killForFault(record);
       }
     });
+  }
+
+  #killForFault(record: WorkerRecord): void {
+    record.killedForFault = true;
+    record.worker.process.kill('SIGKILL');
   }
 
   /** Sends to a worker; a worker that is gone fails the callback, never the primary. */

@@ -66,13 +66,15 @@ test('connections made while workers are killed are each greeted or closed withi
 
 test('connections made while no worker is up (crash-loop backoff) are closed, not held silent until a worker returns', async (t) => {
   const server = await startServer(t, { workers: 1 });
-  // Kill the worker each time it comes back, until the primary holds off respawning for longer
+  // Crash the worker each time it comes back, until the primary holds off respawning for longer
   // than a connection may wait: a connection made then is closed before any worker could greet it.
+  // A signal the worker does not handle ends it as a crash would (SIGSEGV too, with a core dump);
+  // a kill -9 would not do: the primary replaces a killed worker at once.
   let from: number;
   for (;;) {
     const id = defined([...server.workerPids.keys()].at(-1), 'the last worker started');
     const mark = server.output.length;
-    process.kill(server.pidOf(id), 'SIGKILL');
+    process.kill(server.pidOf(id), 'SIGUSR2');
     const backoff = await Promise.race([
       server.waitFor(/respawning in (\d+) ms/, mark).then((match) => Number(match[1])),
       server.waitFor(/worker \d+ listening/, mark).then(() => 0),
