@@ -1,9 +1,10 @@
 /**
- * The primary's end of the cluster IPC bus. Deliveries are queued per worker and sent as one
- * IPC message per worker per event-loop turn; consecutive broadcasts are joined into one text,
- * so a worker writes each client once per batch. The queue of every worker is bounded by what
- * it has not yet taken off the pipe: a worker that falls too far behind is reported as lagging
- * (the supervisor replaces it; its clients refill from history) instead of growing our memory.
+ * The hub's outlet on the primary: deliveries are queued per worker and sent as one IPC message
+ * per worker per event-loop turn; consecutive broadcasts are joined into one text, so a worker
+ * writes each client once per batch. The queue of every worker is bounded by what it has not yet
+ * taken off the pipe: a worker that falls too far behind is cut off (its link reports it, the
+ * supervisor kills it and replaces it like any dead worker, its clients refill from history)
+ * instead of growing our memory.
  *
  * With a `durable` gate (the history file's flush), nothing leaves before the events it carries
  * are written: a client can never hold a seq that a restarted primary does not know, so a
@@ -14,10 +15,16 @@ import type { Logger } from '../log.js';
 import type { HubBus } from './bus.js';
 import type { Delivery, PrimaryMessage } from './messages.js';
 
-export type SendToWorker = (message: PrimaryMessage, callback: (error: Error | null) => void) => boolean;
+type SendToWorker = (message: PrimaryMessage, callback: (error: Error | null) => void) => boolean;
 
-interface Link {
+/** One worker's channel as the deliveries see it (a `WorkerLink` in the primary, a fake in tests). */
+export interface DeliveryLink {
   send: SendToWorker;
+  /** Ends a worker that has fallen too far behind. */
+  cut: () => void;
+}
+
+interface Link extends DeliveryLink {
   queue: Delivery[];
   /** Bytes handed to IPC whose send has not completed yet. */
   inFlight: number;
@@ -25,9 +32,8 @@ interface Link {
 }
 
 export interface ClusterHubBusOptions {
-  /** Bytes a worker may have outstanding before it counts as lagging. */
+  /** Bytes a worker may have outstanding before it is cut off. */
   maxBacklog: number;
-  onLagging: (workerId: number) => void;
   /** Resolves once every event published so far is written; absent without persistence. */
   durable?: () => Promise<void>;
   log: Logger;
@@ -46,8 +52,8 @@ export class ClusterHubBus implements HubBus {
   }
 
   /** From now on the worker receives broadcasts. */
-  attach(workerId: number, send: SendToWorker): void {
-    this.#links.set(workerId, { send, queue: [], inFlight: 0, lagging: false });
+  attach(workerId: number, link: DeliveryLink): void {
+    this.#links.set(workerId, { send: link.send, cut: link.cut, queue: [], inFlight: 0, lagging: false });
   }
 
   detach(workerId: number): void {
@@ -108,7 +114,7 @@ export class ClusterHubBus implements HubBus {
       if (link.inFlight > this.#options.maxBacklog) {
         link.lagging = true;
         this.#options.log.error(`worker ${workerId} is ${link.inFlight} bytes behind; replacing it`);
-        this.#options.onLagging(workerId);
+        link.cut();
       }
     }
   }

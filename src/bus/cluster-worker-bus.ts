@@ -1,22 +1,61 @@
 /**
- * The worker's end of the cluster IPC bus: requests are batched per event-loop turn, so a busy
- * worker sends one IPC message for many client lines, not one each.
+ * The worker's end of the cluster IPC bus, both directions. Requests are batched per event-loop
+ * turn, so a busy worker sends one IPC message for many client lines, not one each. What the
+ * primary sends is handed to the worker's connections; the bus also says `hello` (its handler is
+ * installed), `ready`, `drained`, and sends the heartbeats the primary watches.
  */
+import net from 'node:net';
 import type { Logger } from '../log.js';
 import type { WorkerBus } from './bus.js';
-import type { HubRequest, WorkerMessage } from './messages.js';
+import { isPrimaryMessage, unhandled, type Delivery, type HubRequest, type WorkerMessage } from './messages.js';
 
-export type SendToPrimary = (message: WorkerMessage, callback: (error: Error | null) => void) => boolean;
+type SendToPrimary = (message: WorkerMessage, callback: (error: Error | null) => void) => boolean;
+
+/** What the bus drives in a worker: its connections (`ConnectionTable`). */
+export interface WorkerConnections {
+  readonly size: number;
+  /** Where the seq space stands when this worker joins the cluster. */
+  init(epoch: string, lastSeq: number): void;
+  accept(socket: net.Socket): void;
+  apply(batch: readonly Delivery[]): void;
+  /** Says `BYE <bye>` to everyone (their LEAVE says `leaveReason`); `done` runs once all are closed. */
+  drain(bye: string, leaveReason: string, done: () => void): void;
+}
+
+export interface ClusterWorkerBusOptions {
+  send: SendToPrimary;
+  /** Milliseconds between two heartbeats to the primary. */
+  heartbeatInterval: number;
+  /** This worker's process id, for the `ready` message. */
+  pid: number;
+  log: Logger;
+}
 
 export class ClusterWorkerBus implements WorkerBus {
-  readonly #send: SendToPrimary;
-  readonly #log: Logger;
+  readonly #options: ClusterWorkerBusOptions;
+  #connections: WorkerConnections | undefined;
   #batch: HubRequest[] = [];
   #scheduled = false;
+  #drained = false;
 
-  constructor(send: SendToPrimary, log: Logger) {
-    this.#send = send;
-    this.#log = log;
+  constructor(options: ClusterWorkerBusOptions) {
+    this.#options = options;
+  }
+
+  /** Whether this worker has told the primary it is drained (the primary then closes the channel). */
+  get drained(): boolean {
+    return this.#drained;
+  }
+
+  /** Serves `connections`: says hello, so the primary starts talking, and starts the heartbeats. */
+  open(connections: WorkerConnections): void {
+    this.#connections = connections;
+    this.#options.send({ type: 'hello' }, this.#ignoreLoss);
+    // Sent from a timer: only a blocked event loop stops it.
+    setInterval(
+      () => this.#options.send({ type: 'heartbeat' }, this.#ignoreLoss),
+      this.#options.heartbeatInterval,
+    ).unref();
   }
 
   request(request: HubRequest): void {
@@ -26,13 +65,57 @@ export class ClusterWorkerBus implements WorkerBus {
     setImmediate(this.#flush);
   }
 
+  /** A message from the primary, with the socket handle that came with it. */
+  receive(message: unknown, handle: unknown): void {
+    const connections = this.#connections;
+    if (connections === undefined) return;
+    if (!isPrimaryMessage(message)) {
+      this.#options.log.warn('ignored a message of unknown form from the primary');
+      return;
+    }
+    switch (message.type) {
+      case 'init':
+        connections.init(message.epoch, message.lastSeq);
+        this.#options.send({ type: 'ready', pid: this.#options.pid }, this.#ignoreLoss);
+        return;
+      case 'connection':
+        if (handle instanceof net.Socket) connections.accept(handle);
+        return;
+      case 'deliveries':
+        connections.apply(message.batch);
+        return;
+      case 'drain':
+        this.#options.log.info(`draining ${connections.size} connections: ${message.reason}`);
+        this.drain(message.reason);
+        return;
+      default:
+        unhandled(message);
+    }
+  }
+
+  /** Says `BYE <reason>` to every client and closes them, then tells the primary it is drained. */
+  drain(reason: string): void {
+    this.#connections?.drain(reason, reason, () => {
+      // The close requests of the last connections are still in the batch, which goes out in a
+      // setImmediate queued before this one. 'drained' must follow them: the primary ends us on
+      // 'drained', and its hub would report users whose close it never got as "worker lost".
+      setImmediate(() => {
+        this.#drained = true;
+        this.#options.send({ type: 'drained' }, this.#ignoreLoss);
+      });
+    });
+  }
+
   #flush = (): void => {
     this.#scheduled = false;
     const batch = this.#batch;
     this.#batch = [];
-    this.#send({ type: 'requests', batch }, (error) => {
+    this.#options.send({ type: 'requests', batch }, (error) => {
       // The primary is gone; the 'disconnect' handler ends this worker.
-      if (error !== null) this.#log.debug(`request batch lost: ${error.message}`);
+      if (error !== null) this.#options.log.debug(`request batch lost: ${error.message}`);
     });
   };
+
+  /** Lost only when the primary is gone, which the worker's 'disconnect' handler deals with. */
+  readonly #ignoreLoss = (): void => {};
 }

@@ -1,6 +1,7 @@
 /**
  * The typed messages between the primary (the hub) and the workers. Types are strings so they
- * read well in logs; `isWorkerMessage` / `isPrimaryMessage` drop anything else.
+ * read well in logs; `isWorkerMessage` / `isPrimaryMessage` drop anything else, and every switch
+ * over them ends in `unhandled`.
  */
 
 /** Worker → hub, about one of the worker's connections (`conn` is unique within the worker). */
@@ -72,4 +73,12 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   return hasType(value, PRIMARY_TYPES);
+}
+
+/**
+ * The `default` of every switch over message types: with `never` as its parameter, a type left
+ * out of the switch fails to compile instead of being dropped silently.
+ */
+export function unhandled(message: never): never {
+  throw new Error(`unhandled bus message: ${JSON.stringify(message)}`);
 }

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
+import { WorkerLink } from '../bus/worker-link.js';
 import type { Status } from '../cli/status.js';
 import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
 import { HistoryRing } from '../hub/history-ring.js';
@@ -48,10 +49,6 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
 
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
-    // Called from a flush, which runs in a later turn than the one that constructs the supervisor below.
-    onLagging: (workerId) => {
-      supervisor.kill(workerId);
-    },
     durable: file === undefined ? undefined : () => file.flush(),
     log,
   });
@@ -81,24 +78,22 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
       heartbeatInterval,
       tls: options.tls?.credentials,
     },
-    hub,
-    bus,
+    link: (worker, events) => new WorkerLink(worker, { hub, deliveries: bus, log, events }),
     log,
     // Looked at as often as they come: a silence is noticed within a quarter of the timeout.
     watchInterval: heartbeatInterval,
     heartbeatTimeout: options.heartbeatTimeout,
     drainTimeout: options.shutdownTimeout,
   });
-  const running = supervisor;
 
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-    running.handoff(socket);
+    supervisor.handoff(socket);
   });
   let stopping = false;
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
   // cannot read): it is killed rather than left behind as an orphan holding its clients.
   const exitNow = () => {
-    running.killAll();
+    supervisor.killAll();
     process.exit(1);
   };
   const stop = async (signal: string) => {
@@ -114,7 +109,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     }, options.shutdownTimeout + 1_000);
     force.unref();
     server.close();
-    await running.stop('server shutting down');
+    await supervisor.stop('server shutting down');
     bus.flush();
     await file?.close();
     log.info(`stopped; last seq ${hub.lastSeq}`);
@@ -124,14 +119,14 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void running.rollingRestart());
+  process.on('SIGHUP', () => void supervisor.rollingRestart());
 
   try {
-    await running.start();
+    await supervisor.start();
     await listen(server, options.host, options.port);
   } catch (error) {
     status.fail(`could not start: ${(error as Error).message}`);
-    await running.stop('server shutting down');
+    await supervisor.stop('server shutting down');
     await file?.close();
     throw error;
   }

@@ -1,23 +1,12 @@
 /**
- * Forks the workers and keeps them alive: the ready handshake, the hand-off of every accepted
- * connection, the watch on heartbeats, respawn with crash-loop damping, rolling restart and
- * shutdown.
- *
- * Connections are handed over here rather than by cluster's own round-robin because cluster's
- * hand-off holds each socket until the worker acknowledges it, and leaks it for good if the worker
- * dies first: the client then sits on an open connection that nobody will ever greet. Plain
- * `worker.send(message, socket)` has the same flaw (Node keeps its copy of the socket until the
- * worker's acknowledgement, and a worker that dies without one leaves the IPC channel half
- * disconnected and the copy open), so we send with `keepOpen` and close our copy ourselves as soon
- * as the write is done: from then on the socket travels in the kernel's message, which closes it
- * if the worker dies before reading it. Sockets still queued behind an unacknowledged hand-off are
- * tracked and closed when their worker dies. So every accepted connection is greeted or closed.
+ * Forks the workers and keeps them alive: which worker takes the next connection, the watch on
+ * heartbeats, respawn with crash-loop damping, rolling restart and shutdown. What goes over each
+ * worker's IPC channel, both ways, is its `WorkerLink`'s business (src/bus/); connections are
+ * handed over there rather than by cluster's own round-robin (see worker-link.ts for why).
  */
 import cluster, { type Worker } from 'node:cluster';
 import type net from 'node:net';
-import type { ClusterHubBus } from '../bus/cluster-hub-bus.js';
-import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from '../bus/messages.js';
-import type { Hub } from '../hub/hub.js';
+import type { LinkEvents, WorkerLink } from '../bus/worker-link.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../worker.js';
 import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
@@ -26,8 +15,8 @@ export interface SupervisorOptions {
   workers: number;
   workerPath: string;
   workerConfig: WorkerConfig;
-  hub: Hub;
-  bus: ClusterHubBus;
+  /** Opens the IPC link of a freshly forked worker, which reports to `events`. */
+  link: (worker: Worker, events: LinkEvents) => WorkerLink;
   log: Logger;
   /** Milliseconds between two looks at how long each worker has been silent. */
   watchInterval: number;
@@ -41,18 +30,15 @@ type WorkerState = 'starting' | 'ready' | 'draining' | 'dead';
 
 interface WorkerRecord {
   worker: Worker;
+  link: WorkerLink;
   id: number;
   state: WorkerState;
-  /** When the worker last said anything (its fork, for a new worker). */
-  lastHeard: number;
   /** When it started taking connections; undefined before. */
   readyAt: number | undefined;
   /** Fires once it has taken connections for the crash loop's minimum uptime. */
   survivalTimer: NodeJS.Timeout | undefined;
   /** We killed it for a fault (hung, lagging): its death counts as a crash. */
   killedForFault: boolean;
-  /** Sockets handed to this worker that are not written to its IPC channel yet. */
-  inHandoff: Set<net.Socket>;
   /** Whether a replacement must be forked when it exits. */
   respawn: boolean;
   ready: Promise<boolean>;
@@ -104,10 +90,6 @@ export class Supervisor {
     if (ready.includes(false)) throw new Error('a worker died while starting');
   }
 
-  get readyWorkers(): number {
-    return this.#rotation.length;
-  }
-
   /** Gives an accepted connection to the next ready worker. */
   handoff(socket: net.Socket): void {
     socket.on('error', () => {});
@@ -129,18 +111,7 @@ export class Supervisor {
       return;
     }
     this.#next++;
-    record.inHandoff.add(socket);
-    // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
-    this.#sendTo(record, { type: 'connection' }, socket, () => {
-      record.inHandoff.delete(socket);
-      socket.destroy();
-    });
-  }
-
-  /** Kills a worker that cannot keep up; it is replaced like any dead worker. */
-  kill(workerId: number): void {
-    const record = this.#records.get(workerId);
-    if (record !== undefined) this.#killForFault(record);
+    record.link.handOff(socket);
   }
 
   /** Kills every worker at once: for a primary about to exit without waiting for them. */
@@ -186,13 +157,21 @@ export class Supervisor {
     let markExited!: () => void;
     const record: WorkerRecord = {
       worker,
+      // Opened first: on exit it closes the hand-offs and tells the hub before we respawn.
+      link: this.#options.link(worker, {
+        ready: (pid) => {
+          this.#onReady(record, pid);
+        },
+        // A worker that cannot keep up is replaced like any dead one; its clients refill from history.
+        lagging: () => {
+          this.#killForFault(record);
+        },
+      }),
       id: worker.id,
       state: 'starting',
-      lastHeard: Date.now(),
       readyAt: undefined,
       survivalTimer: undefined,
       killedForFault: false,
-      inHandoff: new Set(),
       respawn: true,
       ready: new Promise((resolve) => (markReady = resolve)),
       exited: new Promise((resolve) => (markExited = resolve)),
@@ -200,77 +179,36 @@ export class Supervisor {
       markExited,
     };
     this.#records.set(worker.id, record);
-    worker.on('message', (message: unknown) => {
-      this.#onMessage(record, message);
-    });
-    worker.on('error', (error) => {
-      this.#options.log.debug(`worker ${record.id}: ${error.message}`);
-    });
     worker.on('exit', (code, signal) => {
       this.#onExit(record, code, signal);
     });
     return record;
   }
 
-  #onMessage(record: WorkerRecord, message: unknown): void {
-    if (record.state === 'dead') return;
-    record.lastHeard = Date.now();
-    if (!isWorkerMessage(message)) {
-      this.#options.log.warn(`worker ${record.id} sent a message of unknown form; ignored`);
-      return;
-    }
-    this.#handle(record, message);
-  }
-
-  #handle(record: WorkerRecord, message: WorkerMessage): void {
-    const { hub, bus, log } = this.#options;
-    switch (message.type) {
-      case 'requests':
-        for (const request of message.batch) hub.handle(record.id, request);
-        return;
-      case 'heartbeat':
-        // Any message is a sign of life (see #onMessage); this one exists to be one.
-        return;
-      case 'hello':
-        // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
-        this.#sendTo(record, { type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq });
-        bus.attach(record.id, (out, callback) => this.#sendTo(record, out, undefined, callback));
-        return;
-      case 'ready':
-        if (record.state !== 'starting') return;
-        record.state = 'ready';
-        record.readyAt = Date.now();
-        record.survivalTimer = setTimeout(() => {
-          this.#crashLoop.survived();
-        }, DEFAULT_CRASH_LOOP.minUptimeMs);
-        this.#rotation.push(record);
-        log.info(`worker ${record.id} listening (pid ${message.pid})`);
-        record.markReady(true);
-        for (const [socket, timer] of this.#waiting) {
-          clearTimeout(timer);
-          this.#waiting.delete(socket);
-          this.handoff(socket);
-        }
-        return;
-      case 'drained':
-        record.worker.disconnect();
-        return;
+  #onReady(record: WorkerRecord, pid: number): void {
+    if (record.state !== 'starting') return;
+    record.state = 'ready';
+    record.readyAt = Date.now();
+    record.survivalTimer = setTimeout(() => {
+      this.#crashLoop.survived();
+    }, DEFAULT_CRASH_LOOP.minUptimeMs);
+    this.#rotation.push(record);
+    this.#options.log.info(`worker ${record.id} listening (pid ${pid})`);
+    record.markReady(true);
+    for (const [socket, timer] of this.#waiting) {
+      clearTimeout(timer);
+      this.#waiting.delete(socket);
+      this.handoff(socket);
     }
   }
 
   #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
-    const { hub, bus, log } = this.#options;
+    const { log } = this.#options;
     const wasDraining = record.state === 'draining';
     record.state = 'dead';
     clearTimeout(record.survivalTimer);
     this.#records.delete(record.id);
     this.#rotation = this.#rotation.filter((r) => r !== record);
-    bus.detach(record.id);
-    if (record.inHandoff.size > 0) {
-      log.warn(`worker ${record.id} died holding ${record.inHandoff.size} connections in hand-off; closed them`);
-      for (const socket of record.inHandoff) socket.destroy();
-    }
-    hub.workerLost(record.id);
     const how = signal === null ? `code ${code}` : `signal ${signal}`;
     if (wasDraining) log.info(`worker ${record.id} exited (${how})`);
     else log.warn(`worker ${record.id} died (${how})`);
@@ -302,7 +240,7 @@ export class Supervisor {
     if (record.state !== 'draining') {
       record.state = 'draining';
       this.#rotation = this.#rotation.filter((r) => r !== record);
-      this.#sendTo(record, { type: 'drain', reason });
+      record.link.drain(reason);
     }
     const timer = setTimeout(() => {
       this.#options.log.warn(`worker ${record.id} did not drain in time; killing it`);
@@ -325,7 +263,7 @@ export class Supervisor {
     setImmediate(() => {
       const now = Date.now();
       for (const record of this.#records.values()) {
-        const silence = now - record.lastHeard;
+        const silence = now - record.link.lastHeard;
         const { heartbeatTimeout } = this.#options;
         const allowed = record.state === 'starting' ? Math.max(heartbeatTimeout, START_GRACE_MS) : heartbeatTimeout;
         if (record.state === 'dead' || silence <= allowed) continue;
@@ -338,20 +276,5 @@ export class Supervisor {
   #killForFault(record: WorkerRecord): void {
     record.killedForFault = true;
     record.worker.process.kill('SIGKILL');
-  }
-
-  /** Sends to a worker; a worker that is gone fails the callback, never the primary. */
-  #sendTo(
-    record: WorkerRecord,
-    message: PrimaryMessage,
-    handle?: net.Socket,
-    callback: (error: Error | null) => void = () => {},
-  ): boolean {
-    if (record.state === 'dead' || !record.worker.isConnected()) {
-      process.nextTick(callback, new Error(`worker ${record.id} is gone`));
-      return false;
-    }
-    // keepOpen: see the top of this file; `handoff` closes our copy once it is sent.
-    return record.worker.send(message, handle, { keepOpen: true }, callback);
   }
 }

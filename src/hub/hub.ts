@@ -8,7 +8,7 @@
  * before `OK <nick>`.
  */
 import type { HubBus } from '../bus/bus.js';
-import type { HubRequest } from '../bus/messages.js';
+import { unhandled, type HubRequest } from '../bus/messages.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { nickChangeReason } from '../protocol/nick.js';
 import {
@@ -126,6 +126,8 @@ export class Hub {
         this.#fromUser(workerId, request);
         return;
       }
+      default:
+        unhandled(request);
     }
   }
 
@@ -159,6 +161,8 @@ export class Hub {
         this.#asOperator(workerId, seat, request);
         return;
       }
+      default:
+        unhandled(request);
     }
   }
 
@@ -179,6 +183,8 @@ export class Hub {
         this.#kick(seat, request.nick, request.reason);
         return;
       }
+      default:
+        unhandled(request);
     }
   }
 

@@ -1,15 +1,18 @@
 /**
- * A worker's connections: it opens a session for every socket the primary hands over, applies
- * the hub's deliveries in order, and drains everything on shutdown or restart.
+ * A worker's connections: it opens a session for every socket the primary hands over (speaking
+ * TLS on it when the server has a certificate), applies the hub's deliveries in order, and
+ * drains everything on shutdown or restart.
  */
 import type net from 'node:net';
+import type tls from 'node:tls';
 import type { WorkerBus } from '../bus/bus.js';
-import type { Delivery } from '../bus/messages.js';
+import { unhandled, type Delivery } from '../bus/messages.js';
 import type { Logger } from '../log.js';
 import { formatWelcome } from '../protocol/wire.js';
 import { clientAddress } from './client-address.js';
 import type { SessionLimits } from './limits.js';
 import { Session } from './session.js';
+import { secureServerSocket } from './tls-socket.js';
 import { TurnWriter } from './turn-writer.js';
 
 export class ConnectionTable {
@@ -17,6 +20,7 @@ export class ConnectionTable {
   readonly #bus: WorkerBus;
   readonly #limits: SessionLimits;
   readonly #log: Logger;
+  readonly #tls: tls.SecureContext | undefined;
   readonly #sessions = new Map<number, Session>();
   readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
@@ -29,11 +33,12 @@ export class ConnectionTable {
   #nextConn = 1;
   #draining: (() => void) | undefined;
 
-  constructor(workerId: number, bus: WorkerBus, limits: SessionLimits, log: Logger) {
+  constructor(workerId: number, bus: WorkerBus, limits: SessionLimits, log: Logger, tls?: tls.SecureContext) {
     this.#workerId = workerId;
     this.#bus = bus;
     this.#limits = limits;
     this.#log = log;
+    this.#tls = tls;
   }
 
   get size(): number {
@@ -46,7 +51,8 @@ export class ConnectionTable {
     this.#lastSeq = lastSeq;
   }
 
-  accept(socket: net.Socket): void {
+  accept(handed: net.Socket): void {
+    const socket: net.Socket = this.#tls === undefined ? handed : secureServerSocket(handed, this.#tls);
     const conn = this.#nextConn++;
     const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits);
     this.#sessions.set(conn, session);
@@ -96,6 +102,8 @@ export class ConnectionTable {
           this.#registered.delete(session);
           session.drop(delivery.bye);
           break;
+        default:
+          unhandled(delivery);
       }
     }
   }

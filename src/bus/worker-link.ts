@@ -1,0 +1,157 @@
+/**
+ * The primary's end of one worker's IPC channel, both directions: it reads what the worker sends
+ * (requests for the hub, the ready handshake, signs of life, `drained`) and sends what the worker
+ * is told (its starting seq, connections, deliveries, `drain`). The supervisor decides which
+ * worker gets what; this is how it gets there.
+ *
+ * Hand-off: cluster's own round-robin and plain `worker.send(message, socket)` both keep the
+ * primary's copy of a socket until the worker acknowledges it, and leak it for good if the worker
+ * dies first: the client then sits on an open connection that nobody will ever greet. So sockets
+ * are sent with `keepOpen` and our copy is closed as soon as the write is done: from then on the
+ * socket travels in the kernel's message, which closes it if the worker dies before reading it.
+ * Sockets still queued behind an unacknowledged hand-off are closed when the worker dies. So every
+ * connection handed over is greeted or closed.
+ */
+import type { Worker } from 'node:cluster';
+import type net from 'node:net';
+import type { Logger } from '../log.js';
+import type { DeliveryLink } from './cluster-hub-bus.js';
+import { isWorkerMessage, unhandled, type HubRequest, type PrimaryMessage, type WorkerMessage } from './messages.js';
+
+/** What the link needs of the hub: where requests go, where a new worker starts. */
+interface HubEnd {
+  readonly epoch: string;
+  readonly lastSeq: number;
+  handle(workerId: number, request: HubRequest): void;
+  /** The worker is gone: its users leave. */
+  workerLost(workerId: number): void;
+}
+
+/** Where a worker's deliveries are queued (`ClusterHubBus`). */
+interface DeliveryOutlet {
+  attach(workerId: number, link: DeliveryLink): void;
+  detach(workerId: number): void;
+}
+
+/** What the link reports to whoever keeps the worker alive (the supervisor). */
+export interface LinkEvents {
+  /** The worker takes connections now. */
+  ready: (pid: number) => void;
+  /** The worker has fallen too far behind on its deliveries to be kept. */
+  lagging: () => void;
+}
+
+export interface WorkerLinkOptions {
+  hub: HubEnd;
+  deliveries: DeliveryOutlet;
+  log: Logger;
+  events: LinkEvents;
+}
+
+export class WorkerLink {
+  readonly id: number;
+  readonly #worker: Worker;
+  readonly #options: WorkerLinkOptions;
+  /** Sockets handed to the worker that are not written to its IPC channel yet. */
+  readonly #inHandoff = new Set<net.Socket>();
+  #lastHeard = Date.now();
+  #gone = false;
+
+  constructor(worker: Worker, options: WorkerLinkOptions) {
+    this.id = worker.id;
+    this.#worker = worker;
+    this.#options = options;
+    worker.on('message', (message: unknown) => {
+      this.#receive(message);
+    });
+    worker.on('error', (error) => {
+      options.log.debug(`worker ${this.id}: ${error.message}`);
+    });
+    worker.on('exit', () => {
+      this.#close();
+    });
+  }
+
+  /** When the worker last sent anything (its fork, for a new worker). */
+  get lastHeard(): number {
+    return this.#lastHeard;
+  }
+
+  /** Gives the worker a connection to serve. */
+  handOff(socket: net.Socket): void {
+    this.#inHandoff.add(socket);
+    // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
+    this.#send({ type: 'connection' }, socket, () => {
+      this.#inHandoff.delete(socket);
+      socket.destroy();
+    });
+  }
+
+  /** Asks the worker to say `BYE <reason>` to its clients and close them; it reports `drained`. */
+  drain(reason: string): void {
+    this.#send({ type: 'drain', reason });
+  }
+
+  #receive(message: unknown): void {
+    if (this.#gone) return;
+    this.#lastHeard = Date.now();
+    if (!isWorkerMessage(message)) {
+      this.#options.log.warn(`worker ${this.id} sent a message of unknown form; ignored`);
+      return;
+    }
+    this.#handle(message);
+  }
+
+  #handle(message: WorkerMessage): void {
+    const { hub, deliveries } = this.#options;
+    switch (message.type) {
+      case 'requests':
+        for (const request of message.batch) hub.handle(this.id, request);
+        return;
+      case 'heartbeat':
+        // Any message is a sign of life (see #receive); this one exists to be one.
+        return;
+      case 'hello':
+        // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
+        this.#send({ type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq });
+        deliveries.attach(this.id, {
+          send: (out, callback) => this.#send(out, undefined, callback),
+          cut: () => {
+            this.#options.events.lagging();
+          },
+        });
+        return;
+      case 'ready':
+        this.#options.events.ready(message.pid);
+        return;
+      case 'drained':
+        // It has closed its last connection: closing the channel lets it exit.
+        this.#worker.disconnect();
+        return;
+      default:
+        unhandled(message);
+    }
+  }
+
+  #close(): void {
+    this.#gone = true;
+    this.#options.deliveries.detach(this.id);
+    if (this.#inHandoff.size > 0) {
+      this.#options.log.warn(
+        `worker ${this.id} died holding ${this.#inHandoff.size} connections in hand-off; closed them`,
+      );
+      for (const socket of this.#inHandoff) socket.destroy();
+    }
+    this.#options.hub.workerLost(this.id);
+  }
+
+  /** Sends to the worker; a worker that is gone fails the callback, never the primary. */
+  #send(message: PrimaryMessage, handle?: net.Socket, callback: (error: Error | null) => void = () => {}): boolean {
+    if (this.#gone || !this.#worker.isConnected()) {
+      process.nextTick(callback, new Error(`worker ${this.id} is gone`));
+      return false;
+    }
+    // keepOpen: see the top of this file; `handOff` closes our copy once it is sent.
+    return this.#worker.send(message, handle, { keepOpen: true }, callback);
+  }
+}

@@ -1,0 +1,143 @@
+/** The worker's end of the bus, with a fake send function for the IPC channel and fake connections. */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import test from 'ava';
+import sinon from 'sinon';
+import { ClusterWorkerBus, type WorkerConnections } from '../../src/bus/cluster-worker-bus.js';
+import type { Delivery, HubRequest, WorkerMessage } from '../../src/bus/messages.js';
+import type { Logger } from '../../src/log.js';
+
+class FakeConnections implements WorkerConnections {
+  size = 0;
+  readonly calls: string[] = [];
+  readonly applied: Delivery[][] = [];
+  #onDrained: (() => void) | undefined;
+  /** Sends when the connections close during a drain, as sessions do. */
+  closeRequests: HubRequest[] = [];
+  bus: ClusterWorkerBus | undefined;
+
+  init(epoch: string, lastSeq: number): void {
+    this.calls.push(`init ${epoch} ${lastSeq}`);
+  }
+  accept(): void {
+    this.calls.push('accept');
+  }
+  apply(batch: readonly Delivery[]): void {
+    this.applied.push([...batch]);
+  }
+  drain(bye: string, leaveReason: string, done: () => void): void {
+    this.calls.push(`drain ${bye} / ${leaveReason}`);
+    this.#onDrained = done;
+  }
+  /** The last connection closes: its close request is queued, then the drain completes. */
+  closeLast(request: HubRequest): void {
+    this.bus?.request(request);
+    this.#onDrained?.();
+  }
+}
+
+function setup(): { bus: ClusterWorkerBus; sent: WorkerMessage[]; connections: FakeConnections; warnings: string[] } {
+  const sent: WorkerMessage[] = [];
+  const warnings: string[] = [];
+  const log: Logger = {
+    error() {},
+    warn: (message) => {
+      warnings.push(message);
+    },
+    info() {},
+    debug() {},
+  };
+  const bus = new ClusterWorkerBus({
+    send: (message) => {
+      sent.push(message);
+      return true;
+    },
+    heartbeatInterval: 1_000,
+    pid: 4242,
+    log,
+  });
+  const connections = new FakeConnections();
+  connections.bus = bus;
+  return { bus, sent, connections, warnings };
+}
+
+test.serial('says hello when opened, then a heartbeat every interval from a timer', (t) => {
+  const clock = sinon.useFakeTimers();
+  t.teardown(() => {
+    clock.restore();
+  });
+  const { bus, sent, connections } = setup();
+  bus.open(connections);
+  t.deepEqual(sent, [{ type: 'hello' }]);
+  clock.tick(3_000);
+  t.deepEqual(sent, [{ type: 'hello' }, { type: 'heartbeat' }, { type: 'heartbeat' }, { type: 'heartbeat' }]);
+});
+
+test('the requests of one turn go to the primary as one message, in order', async (t) => {
+  const { bus, sent } = setup();
+  bus.request({ type: 'open', conn: 1, address: '192.0.2.1' });
+  bus.request({ type: 'register', conn: 1, nick: 'alice' });
+  bus.request({ type: 'msg', conn: 1, text: 'hi' });
+  t.deepEqual(sent, []);
+  await nextTurn();
+  bus.request({ type: 'users', conn: 1 });
+  await nextTurn();
+  t.deepEqual(sent, [
+    {
+      type: 'requests',
+      batch: [
+        { type: 'open', conn: 1, address: '192.0.2.1' },
+        { type: 'register', conn: 1, nick: 'alice' },
+        { type: 'msg', conn: 1, text: 'hi' },
+      ],
+    },
+    { type: 'requests', batch: [{ type: 'users', conn: 1 }] },
+  ]);
+});
+
+test('init sets the starting seq, then the worker reports ready with its pid', (t) => {
+  const { bus, sent, connections } = setup();
+  bus.open(connections);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
+  t.deepEqual(connections.calls, ['init e1 41']);
+  t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
+});
+
+test('deliveries are applied as they come, batch by batch', (t) => {
+  const { bus, connections } = setup();
+  bus.open(connections);
+  const batch: Delivery[] = [{ type: 'all', text: 'MSG 1 t a hi\n', seq: 1 }];
+  bus.receive({ type: 'deliveries', batch }, undefined);
+  t.deepEqual(connections.applied, [batch]);
+});
+
+test('a connection message without a socket is not accepted', (t) => {
+  const { bus, connections } = setup();
+  bus.open(connections);
+  bus.receive({ type: 'connection' }, undefined);
+  t.deepEqual(connections.calls, []);
+});
+
+test('drain: BYE to everyone, and drained is reported after the last close requests, not before', async (t) => {
+  const { bus, sent, connections } = setup();
+  bus.open(connections);
+  bus.receive({ type: 'drain', reason: 'server shutting down' }, undefined);
+  t.deepEqual(connections.calls, ['drain server shutting down / server shutting down']);
+  t.false(bus.drained);
+  connections.closeLast({ type: 'close', conn: 1, reason: 'server shutting down' });
+  await nextTurn();
+  await nextTurn();
+  t.deepEqual(sent.slice(1), [
+    { type: 'requests', batch: [{ type: 'close', conn: 1, reason: 'server shutting down' }] },
+    { type: 'drained' },
+  ]);
+  t.true(bus.drained);
+});
+
+test('a message of unknown form is ignored with a warning', (t) => {
+  const { bus, connections, warnings } = setup();
+  bus.open(connections);
+  bus.receive({ type: 'reboot' }, undefined);
+  bus.receive('deliveries', undefined);
+  t.deepEqual(connections.calls, []);
+  t.is(warnings.length, 2);
+});
