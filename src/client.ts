@@ -38,12 +38,13 @@ import { Command, Option } from 'commander';
 import { askNick } from './client/ask-nick.js';
 import { ChatClient } from './client/chat-client.js';
 import { parseServerPort } from './cli/parsers.js';
-import { parseHost, parseNick, parseRetries, parseToken, type CliOptions } from './client/cli-options.js';
+import { parseHost, parseNick, parseRetries, parseServer, parseToken, type CliOptions } from './client/cli-options.js';
 import { ConsoleSession, EXIT_FAILURE } from './client/console-session.js';
 import { ServerReplyError } from './client/errors.js';
 import { PlainScreen } from './client/plain-screen.js';
 import type { Screen } from './client/screen.js';
 import { createStyle, shouldUseColor } from './client/style.js';
+import { rotatingConnector } from './client/server-rotation.js';
 import { tcpConnector } from './client/tcp-transport.js';
 import { TtyScreen } from './client/tty-screen.js';
 import { sanitize } from './protocol/index.js';
@@ -62,6 +63,12 @@ function createProgram(): Command {
     .version(readVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--host <host>', 'server host').env('CHAT_HOST').default('127.0.0.1').argParser(parseHost))
     .addOption(new Option('--port <port>', 'server port').env('CHAT_PORT').default(7000).argParser(parseServerPort))
+    .addOption(
+      new Option(
+        '--server <host:port>',
+        'a host of the chat, instead of --host/--port; repeat it for several hosts: a lost connection tries them in turn',
+      ).argParser(parseServer),
+    )
     .addOption(
       new Option('--nick <nick>', 'your nick (on a terminal: asked for when missing or taken)').argParser(parseNick),
     )
@@ -82,7 +89,9 @@ function createProgram(): Command {
 async function runClient(options: CliOptions): Promise<number> {
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   if (options.nick === undefined && !interactive) throw new Error('--nick is required when stdin is not a terminal');
-  const connector = tcpConnector({ host: options.host, port: options.port, tls: clientTls(options) });
+  const servers = options.server ?? [{ host: options.host, port: options.port }];
+  const tls = clientTls(options);
+  const connector = rotatingConnector(servers.map((server) => tcpConnector({ ...server, tls })));
   const client = new ChatClient({ connector, nick: options.nick, retries: options.retries });
   const screen: Screen = interactive
     ? new TtyScreen({

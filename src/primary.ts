@@ -3,7 +3,7 @@
  * Entry point of the server: parses the command line and runs the primary, which forks the
  * workers and is the hub of the cluster.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveAdminToken } from './cli/admin-token.js';
@@ -14,6 +14,7 @@ import { readVersion } from './cli/version.js';
 import { runPrimary } from './cluster/primary-process.js';
 import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './hub/address-limits.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
+import { NODE_NAME_PATTERN } from './multihost/names.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './server/limits.js';
 
 /** What commander parses: every limit, and more. */
@@ -32,6 +33,43 @@ interface CliOptions extends SessionLimits, AddressLimitOptions {
   shutdownTimeout: number;
   heartbeatTimeout: number;
   logLevel: LogLevel;
+  nats?: string[];
+  natsReplicas: number;
+  nodeName?: string;
+}
+
+/** A cluster of 3 or 5 NATS servers is the usual; JetStream allows up to 5 replicas. */
+const MAX_NATS_REPLICAS = 5;
+
+function parseNatsUrls(value: string): string[] {
+  const urls = value
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  if (urls.length === 0 || urls.some((url) => /\s/.test(url))) {
+    throw new InvalidArgumentError('must be one or more NATS server URLs, comma-separated (nats://host:4222)');
+  }
+  return urls;
+}
+
+function parseReplicas(value: string): number {
+  const replicas = parsePositiveInteger(value);
+  if (replicas > MAX_NATS_REPLICAS) throw new InvalidArgumentError(`must be from 1 to ${MAX_NATS_REPLICAS}`);
+  return replicas;
+}
+
+function parseNodeName(value: string): string {
+  if (!NODE_NAME_PATTERN.test(value)) throw new InvalidArgumentError('must be 1-64 of A-Z a-z 0-9 _ -');
+  return value;
+}
+
+/** This machine's name and the port (the pid for port 0): unique among hosts on distinct machines or ports. */
+function defaultNodeName(port: number): string {
+  const machine =
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 40) || 'host';
+  return `${machine}-${port === 0 ? `pid${process.pid}` : port}`;
 }
 
 function parseWorkers(value: string): number {
@@ -155,6 +193,24 @@ function createPrimaryCommand(): Command {
         .argParser(parseSeconds),
     )
     .addOption(
+      new Option(
+        '--nats <url[,url…]>',
+        'be one host of a multi-host chat whose state is in NATS JetStream at these servers',
+      )
+        .env('CHAT_NATS')
+        .argParser(parseNatsUrls),
+    )
+    .addOption(
+      new Option('--nats-replicas <n>', 'replicas of the streams this host creates (3 for a 3-node NATS cluster)')
+        .default(1)
+        .argParser(parseReplicas),
+    )
+    .addOption(
+      new Option('--node-name <name>', "this host's name, unique among the hosts (default: machine name and port)")
+        .env('CHAT_NODE')
+        .argParser(parseNodeName),
+    )
+    .addOption(
       new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`)
         .env('CHAT_LOG_LEVEL')
         .default('info')
@@ -200,6 +256,14 @@ function createPrimaryCommand(): Command {
           shutdownTimeout: options.shutdownTimeout,
           heartbeatTimeout: options.heartbeatTimeout,
           logLevel: options.logLevel,
+          nats:
+            options.nats === undefined
+              ? undefined
+              : {
+                  servers: options.nats,
+                  replicas: options.natsReplicas,
+                  nodeName: options.nodeName ?? defaultNodeName(options.port),
+                },
         },
         createStatus(),
         log,

@@ -1,10 +1,13 @@
 /** The console client's command-line options: parsing and validation (commander `argParser`s). */
 import { InvalidArgumentError } from 'commander';
+import { parseServerPort } from '../cli/parsers.js';
 import { isValidNick, NICK_RULE } from '../protocol/index.js';
 
 export interface CliOptions {
   host: string;
   port: number;
+  /** `--server`, as often as given: tried in turn; `--host`/`--port` count only without it. */
+  server?: ServerAddress[];
   nick?: string;
   adminToken?: string;
   /** false with `--no-color`. */
@@ -21,6 +24,19 @@ export function parseHost(value: string): string {
   if (value.trim() === '' || /\s/.test(value))
     throw new InvalidArgumentError('host must be a host name or an IP address.');
   return value;
+}
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port` (`[v6]:port` for an IPv6 address), added to those given before. */
+export function parseServer(value: string, previous: ServerAddress[] = []): ServerAddress[] {
+  const match = /^(?:\[(?<v6>[^\]]+)\]|(?<name>[^\s:]+)):(?<port>[0-9]+)$/.exec(value);
+  const host = match?.groups?.v6 ?? match?.groups?.name;
+  if (host === undefined) throw new InvalidArgumentError('server must be host:port (or [IPv6]:port).');
+  return [...previous, { host, port: parseServerPort(match?.groups?.port ?? '') }];
 }
 
 export function parseNick(value: string): string {

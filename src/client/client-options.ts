@@ -17,7 +17,11 @@ export interface ChatClientOptions {
   maxLineBytes: number;
   /** Longest line accepted from the server (a full `USERS` reply can be long). */
   maxIncomingLineBytes: number;
-  /** `REGISTER` retries after a reconnect answered `NICK_TAKEN` (the old session may not be freed yet). */
+  /**
+   * `REGISTER` retries after a reconnect answered `NICK_TAKEN` (the old session may not be freed
+   * yet). With the backoff's delays, 8 retries wait at least 16 s: long enough for the nicks of a
+   * dead host of a multi-host chat to be freed (within 15 s).
+   */
   nickRetries: number;
   /** Events asked for with `HISTORY <n>` when a reconnect finds a new epoch. */
   replayOnNewEpoch: number;
@@ -35,7 +39,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<ChatClientOptions, 'connector' | 'nick
   maxQueued: 100,
   maxLineBytes: 4096,
   maxIncomingLineBytes: 1024 * 1024,
-  nickRetries: 5,
+  nickRetries: 8,
   replayOnNewEpoch: 50,
   reconnect: true,
   backoff: {},

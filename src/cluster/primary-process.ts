@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
 import { WorkerLink } from '../bus/worker-link.js';
 import type { Status } from '../cli/status.js';
+import { LocalState, type ChatState } from '../hub/chat-state.js';
 import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
 import { HistoryRing } from '../hub/history-ring.js';
 import { formatPublicEvent } from '../protocol/wire.js';
@@ -34,6 +35,14 @@ export interface PrimaryOptions {
   shutdownTimeout: number;
   heartbeatTimeout: number;
   logLevel: LogLevel;
+  /** With it, this is one host of a multi-host chat whose state is in NATS JetStream. */
+  nats: MultiHostOptions | undefined;
+}
+
+interface MultiHostOptions {
+  servers: string[];
+  replicas: number;
+  nodeName: string;
 }
 
 /** A worker this far behind on deliveries is replaced rather than buffered for. */
@@ -43,9 +52,8 @@ const HEARTBEATS_PER_TIMEOUT = 4;
 
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
   status.start(`starting ${options.workers} workers…`);
-  const { file, restored } = await openHistory(options, log);
   const ring = new HistoryRing(options.history);
-  for (const event of restored.events) ring.push(event.seq, formatPublicEvent(event));
+  const { state, file } = await openState(options, ring, log);
 
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
@@ -55,19 +63,13 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   const hub = new Hub({
     bus,
     history: ring,
-    epoch: restored.epoch,
-    lastSeq: restored.lastSeq,
+    state,
     maxClients: options.maxClients,
     addressLimits: options.addressLimits,
     adminToken: options.adminToken,
     log,
-    onPublish:
-      file === undefined
-        ? undefined
-        : (event) => {
-            file.append(event);
-          },
   });
+  await state.start(hub);
   const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
   const supervisor = new Supervisor({
     workers: options.workers,
@@ -110,6 +112,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     force.unref();
     server.close();
     await supervisor.stop('server shutting down');
+    await state.close();
     bus.flush();
     await file?.close();
     log.info(`stopped; last seq ${hub.lastSeq}`);
@@ -127,15 +130,51 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   } catch (error) {
     status.fail(`could not start: ${(error as Error).message}`);
     await supervisor.stop('server shutting down');
+    await state.close();
     await file?.close();
     throw error;
   }
   const address = server.address() as net.AddressInfo;
   status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
-  log.info(`epoch ${hub.epoch}, last seq ${hub.lastSeq}, persistence ${options.dataDir ?? 'off'}`);
+  const where =
+    options.nats === undefined
+      ? `persistence ${options.dataDir ?? 'off'}`
+      : `host ${options.nats.nodeName} of the chat in NATS JetStream at ${options.nats.servers.join(',')}`;
+  log.info(`epoch ${hub.epoch}, last seq ${hub.lastSeq}, ${where}`);
   log.info(options.tls === undefined ? 'TLS off' : `TLS on: ${options.tls.description}`);
   // PM2's wait_ready: tell it we serve now.
   process.send?.('ready');
+}
+
+/**
+ * The chat-wide state: this process's memory with the history file (one host), or NATS JetStream
+ * (several hosts: the history is the stream; there is no history file).
+ */
+async function openState(
+  options: PrimaryOptions,
+  ring: HistoryRing,
+  log: Logger,
+): Promise<{ state: ChatState; file?: HistoryFile }> {
+  if (options.nats !== undefined) {
+    // Loaded only here: a single host never loads the NATS client.
+    const { JetStreamChat } = await import('../multihost/jetstream-chat.js');
+    const { JetStreamState } = await import('../multihost/jetstream-state.js');
+    const chat = await JetStreamChat.open({ ...options.nats, history: options.history, log });
+    return { state: new JetStreamState(chat, log) };
+  }
+  const { file, restored } = await openHistory(options, log);
+  for (const event of restored.events) ring.push(event.seq, formatPublicEvent(event));
+  const state = new LocalState({
+    epoch: restored.epoch,
+    lastSeq: restored.lastSeq,
+    onPublish:
+      file === undefined
+        ? undefined
+        : (event) => {
+            file.append(event);
+          },
+  });
+  return file === undefined ? { state } : { state, file };
 }
 
 async function openHistory(

@@ -66,6 +66,13 @@ export class AdmittedConnections {
     if (connection !== undefined) this.addresses.chargeEvent(connection.address);
   }
 
+  /** Every admitted connection, as worker id and connection id. */
+  *all(): Generator<[number, number]> {
+    for (const [workerId, connections] of this.#byWorker) {
+      for (const conn of connections.keys()) yield [workerId, conn];
+    }
+  }
+
   /** Every connection of the worker is gone. */
   workerLost(workerId: number): void {
     for (const connection of this.#byWorker.get(workerId)?.values() ?? []) this.#release(connection);

@@ -1,44 +1,38 @@
 /**
- * The hub: the primary's cluster-wide state and the only place it changes. It takes requests from
- * workers one at a time, in arrival order, and answers through the bus. Because one process
- * decides everything, nick claims are atomic and every public event gets the next seq.
+ * The hub: the primary's view of the chat and the only place it changes. It takes requests from
+ * workers in arrival order, keeps this host's connections and users, and answers through the
+ * bus; what is chat-wide — nick claims, the seq, users and DMs on other hosts — it asks of its
+ * `ChatState` (in-process on one host: every answer comes at once; JetStream across several).
  *
- * Ordering rests on one rule: the bus keeps, per worker, the order in which the hub queued
- * deliveries. So a sender sees its `MSG` event before its `OK <seq>`, a new user its `JOIN`
- * before `OK <nick>`.
+ * Ordering rests on two rules. The bus keeps, per worker, the order in which the hub queued
+ * deliveries: so a sender sees its `MSG` event before its `OK <seq>`, a new user its `JOIN`
+ * before `OK <nick>`. And a connection's requests are answered one after the other
+ * (`RequestGate`), even when the state answers some of them later.
  */
 import type { HubBus } from '../bus/bus.js';
 import { unhandled, type HubRequest } from '../bus/messages.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
-import { nickChangeReason } from '../protocol/nick.js';
-import {
-  formatDm,
-  formatError,
-  formatOk,
-  formatPublicEvent,
-  type PublicEvent,
-  type PublicEventType,
-} from '../protocol/wire.js';
 import type { Logger } from '../log.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import { nickChangeReason, nickKey } from '../protocol/nick.js';
+import { formatDm, formatError, formatOk, formatPublicEvent, type PublicEvent } from '../protocol/wire.js';
 import type { AddressLimitOptions } from './address-limits.js';
 import { AdmittedConnections } from './admitted-connections.js';
+import type { ChatState, HubSide } from './chat-state.js';
 import type { HistoryRing } from './history-ring.js';
 import { NickRegistry, type Seat } from './nick-registry.js';
 import { OperatorAuth } from './operator-auth.js';
+import { RequestGate } from './request-gate.js';
 
 export interface HubOptions {
   bus: HubBus;
   history: HistoryRing;
-  epoch: string;
-  lastSeq: number;
+  state: ChatState;
   maxClients: number;
   addressLimits: AddressLimitOptions;
   /** The operator token; empty when the server has none (every AUTH fails). */
   adminToken: string;
   /** Where AUTH failures are logged, with the address they came from. */
   log: Logger;
-  /** Called with every public event once it is sequenced (persistence). */
-  onPublish?: (event: PublicEvent) => void;
   now?: () => number;
 }
 
@@ -48,30 +42,41 @@ export interface HubOptions {
  */
 const SERVER_LEAVE_REASONS: ReadonlySet<string> = new Set(['worker restarting', 'server shutting down']);
 
-export class Hub {
-  readonly epoch: string;
+/** Told to the clients of a host that has lost the chat (multi-host), and to new ones meanwhile. */
+const FENCED_BYE = 'this host lost contact with the chat; try another';
+
+type UserRequest = Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' | 'nick' }>;
+
+export class Hub implements HubSide {
   readonly #bus: HubBus;
   readonly #history: HistoryRing;
+  readonly #state: ChatState;
   readonly #registry = new NickRegistry();
   readonly #connections: AdmittedConnections;
   readonly #auth: OperatorAuth;
-  readonly #onPublish: (event: PublicEvent) => void;
+  readonly #gate = new RequestGate((workerId, request, done) => {
+    this.#dispatch(workerId, request, done);
+  });
+  /** Workers gone: a late answer about one of their connections changes nothing. */
+  readonly #lostWorkers = new Set<number>();
   readonly #now: () => number;
-  #lastSeq: number;
+  #fenced = false;
 
   constructor(options: HubOptions) {
     this.#bus = options.bus;
     this.#history = options.history;
-    this.epoch = options.epoch;
-    this.#lastSeq = options.lastSeq;
-    this.#onPublish = options.onPublish ?? (() => {});
+    this.#state = options.state;
     this.#now = options.now ?? Date.now;
     this.#connections = new AdmittedConnections(options.maxClients, options.addressLimits, this.#now);
     this.#auth = new OperatorAuth(options.adminToken, options.log, this.#now);
   }
 
+  get epoch(): string {
+    return this.#state.epoch;
+  }
+
   get lastSeq(): number {
-    return this.#lastSeq;
+    return this.#state.lastSeq;
   }
 
   get connectionCount(): number {
@@ -83,119 +88,149 @@ export class Hub {
   }
 
   handle(workerId: number, request: HubRequest): void {
-    const { conn } = request;
-    switch (request.type) {
-      case 'open': {
-        this.#open(workerId, conn, request.address);
-        return;
-      }
-      case 'close': {
-        this.#close(workerId, conn, request.reason);
-        return;
-      }
-      case 'register': {
-        this.#register(workerId, conn, request.nick);
-        return;
-      }
-      case 'users': {
-        const nicks = this.#registry.nicks();
-        this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
-        return;
-      }
-      case 'history': {
-        this.#replay(workerId, conn, this.#history.last(request.last));
-        return;
-      }
-      case 'history-since': {
-        this.#replay(workerId, conn, this.#history.since(request.seq));
-        return;
-      }
-      case 'quit': {
-        this.#quit(workerId, conn, request.reason);
-        return;
-      }
-      case 'auth': {
-        this.#authenticate(workerId, conn, request.token);
-        return;
-      }
-      case 'msg':
-      case 'announce':
-      case 'dm':
-      case 'kick':
-      case 'nick': {
-        this.#fromUser(workerId, request);
-        return;
-      }
-      default:
-        unhandled(request);
-    }
-  }
-
-  /** The requests only a registered user may make. */
-  #fromUser(
-    workerId: number,
-    request: Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' | 'nick' }>,
-  ): void {
-    const { conn } = request;
-    const seat = this.#registry.byConnection(workerId, conn);
-    if (seat === undefined) {
-      this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');
-      return;
-    }
-    switch (request.type) {
-      case 'msg': {
-        if (this.#spend(workerId, conn))
-          this.#reply(workerId, conn, formatOk(this.#publish('MSG', seat.nick, request.text)));
-        return;
-      }
-      case 'dm': {
-        this.#dm(seat, request.nick, request.text);
-        return;
-      }
-      case 'nick': {
-        this.#rename(seat, request.nick);
-        return;
-      }
-      case 'announce':
-      case 'kick': {
-        this.#asOperator(workerId, seat, request);
-        return;
-      }
-      default:
-        unhandled(request);
-    }
-  }
-
-  /** The requests only an operator may make. */
-  #asOperator(workerId: number, seat: Seat, request: Extract<HubRequest, { type: 'announce' | 'kick' }>): void {
-    const { conn } = request;
-    if (this.#connections.get(workerId, conn)?.operator !== true) {
-      this.#fail(workerId, conn, 'FORBIDDEN', 'operators only: AUTH <token> first');
-      return;
-    }
-    switch (request.type) {
-      case 'announce': {
-        if (this.#spend(workerId, conn))
-          this.#reply(workerId, conn, formatOk(this.#publish('ANNOUNCE', '', request.text)));
-        return;
-      }
-      case 'kick': {
-        this.#kick(seat, request.nick, request.reason);
-        return;
-      }
-      default:
-        unhandled(request);
-    }
+    this.#gate.handle(workerId, request);
   }
 
   /** A worker is gone: its users leave, its connections no longer count. */
   workerLost(workerId: number, reason = 'worker lost'): void {
+    this.#lostWorkers.add(workerId);
+    this.#gate.workerLost(workerId);
     this.#connections.workerLost(workerId);
-    for (const seat of this.#registry.releaseWorker(workerId)) this.#publish('LEAVE', seat.nick, reason);
+    for (const seat of this.#registry.releaseWorker(workerId)) this.#state.leave(seat.nick, reason);
+  }
+
+  deliver(event: PublicEvent): void {
+    const line = formatPublicEvent(event);
+    this.#history.push(event.seq, line);
+    this.#bus.toAll({ type: 'all', text: line, seq: event.seq });
+  }
+
+  localNicks(): string[] {
+    return this.#registry.nicks();
+  }
+
+  deliverDm(nick: string, line: string): boolean {
+    const target = this.#registry.byNick(nick);
+    if (target === undefined) return false;
+    this.#bus.toWorker(target.workerId, { type: 'event', conn: target.conn, text: line });
+    return true;
+  }
+
+  kickLocal(nick: string, why: string, done: (found: boolean) => void): void {
+    const target = this.#registry.byNick(nick);
+    if (target === undefined) {
+      done(false);
+      return;
+    }
+    this.#drop(target.workerId, target.conn, why, why, () => {
+      done(true);
+    });
+  }
+
+  fence(): void {
+    this.#fenced = true;
+    // The others let these users go: no LEAVE of ours, the registry just forgets them.
+    this.#registry.clear();
+    for (const [workerId, conn] of this.#connections.all()) {
+      this.#bus.toWorker(workerId, { type: 'drop', conn, bye: FENCED_BYE });
+    }
+  }
+
+  rejoined(): void {
+    this.#fenced = false;
+  }
+
+  #dispatch(workerId: number, request: HubRequest, done: () => void): void {
+    const { conn } = request;
+    switch (request.type) {
+      case 'open':
+        this.#open(workerId, conn, request.address);
+        break;
+      case 'close':
+        this.#close(workerId, conn, request.reason);
+        break;
+      case 'register':
+        this.#register(workerId, conn, request.nick, done);
+        return;
+      case 'users':
+        this.#state.users((nicks) => {
+          if (nicks === undefined) this.#unavailable(workerId, conn);
+          else this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
+          done();
+        });
+        return;
+      case 'history':
+        this.#replay(workerId, conn, this.#history.last(request.last));
+        break;
+      case 'history-since':
+        this.#replay(workerId, conn, this.#history.since(request.seq));
+        break;
+      case 'quit':
+        this.#quit(workerId, conn, request.reason);
+        break;
+      case 'auth':
+        this.#authenticate(workerId, conn, request.token);
+        break;
+      case 'msg':
+      case 'announce':
+      case 'dm':
+      case 'kick':
+      case 'nick':
+        this.#fromUser(workerId, request, done);
+        return;
+      default:
+        unhandled(request);
+    }
+    done();
+  }
+
+  /** The requests only a registered user may make. */
+  #fromUser(workerId: number, request: UserRequest, done: () => void): void {
+    const { conn } = request;
+    const seat = this.#registry.byConnection(workerId, conn);
+    if (seat === undefined) {
+      this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');
+      done();
+      return;
+    }
+    const operator = this.#connections.get(workerId, conn)?.operator === true;
+    if ((request.type === 'announce' || request.type === 'kick') && !operator) {
+      this.#fail(workerId, conn, 'FORBIDDEN', 'operators only: AUTH <token> first');
+      done();
+      return;
+    }
+    switch (request.type) {
+      case 'msg':
+      case 'announce':
+        if (!this.#spend(workerId, conn)) break;
+        this.#state.publish(
+          request.type === 'msg' ? 'MSG' : 'ANNOUNCE',
+          request.type === 'msg' ? seat.nick : '',
+          request.text,
+          (seq) => {
+            if (seq === undefined) this.#unavailable(workerId, conn);
+            else this.#reply(workerId, conn, formatOk(seq));
+            done();
+          },
+        );
+        return;
+      case 'dm':
+        this.#dm(seat, request.nick, request.text, done);
+        return;
+      case 'nick':
+        this.#rename(seat, request.nick, done);
+        return;
+      case 'kick':
+        this.#kick(seat, request.nick, request.reason, done);
+        return;
+      default:
+        unhandled(request);
+    }
+    done();
   }
 
   #open(workerId: number, conn: number, address: string): void {
-    const refusal = this.#connections.open(workerId, conn, address);
+    const refusal = this.#fenced ? FENCED_BYE : this.#connections.open(workerId, conn, address);
     if (refusal !== undefined) this.#bus.toWorker(workerId, { type: 'drop', conn, bye: refusal });
   }
 
@@ -207,76 +242,145 @@ export class Hub {
     if (connection !== undefined && !SERVER_LEAVE_REASONS.has(reason)) {
       this.#connections.addresses.chargeEvent(connection.address);
     }
-    this.#publish('LEAVE', seat.nick, reason);
+    this.#state.leave(seat.nick, reason);
   }
 
-  #register(workerId: number, conn: number, nick: string): void {
+  #register(workerId: number, conn: number, nick: string, done: () => void): void {
     const connection = this.#connections.get(workerId, conn);
+    const current = this.#registry.byConnection(workerId, conn);
     if (connection === undefined) {
       // Only a connection refused at `open` is unknown here; it is being closed.
       this.#fail(workerId, conn, 'NOT_REGISTERED', 'this connection was refused');
-      return;
-    }
-    const current = this.#registry.byConnection(workerId, conn);
-    if (current !== undefined) {
+    } else if (current !== undefined) {
       this.#fail(workerId, conn, 'ALREADY_REGISTERED', `you are already ${current.nick}`);
-      return;
-    }
-    if (this.#registry.byNick(nick) !== undefined) {
+    } else if (this.#registry.byNick(nick) !== undefined) {
       this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+    } else if (this.#spend(workerId, conn)) {
+      this.#state.claim(nick, (claimed) => {
+        this.#claimed(workerId, conn, nick, claimed, done);
+      });
       return;
     }
-    if (!this.#spend(workerId, conn)) return;
+    done();
+  }
+
+  /** The chat-wide answer to a REGISTER's claim: the JOIN, or why not. */
+  #claimed(workerId: number, conn: number, nick: string, claimed: boolean | undefined, done: () => void): void {
+    if (claimed === undefined) {
+      this.#unavailable(workerId, conn);
+      done();
+      return;
+    }
+    // Lost meanwhile: the connection's worker, or the nick to another user of this host.
+    if (!claimed || this.#lostWorkers.has(workerId) || this.#registry.byNick(nick) !== undefined) {
+      if (claimed) this.#state.unclaim(nick);
+      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+      done();
+      return;
+    }
     this.#registry.claim(workerId, conn, nick);
-    this.#bus.toWorker(workerId, { type: 'enrol', conn });
-    this.#publish('JOIN', nick, '');
-    this.#reply(workerId, conn, formatOk(nick));
+    const enrol = () => {
+      this.#bus.toWorker(workerId, { type: 'enrol', conn });
+    };
+    this.#state.publish(
+      'JOIN',
+      nick,
+      '',
+      (seq) => {
+        if (seq === undefined) {
+          this.#registry.release({ workerId, conn, nick });
+          this.#state.unclaim(nick);
+          this.#unavailable(workerId, conn);
+        } else {
+          this.#reply(workerId, conn, formatOk(nick));
+        }
+        done();
+      },
+      enrol,
+    );
   }
 
   /**
    * `NICK`, told to everyone as a `LEAVE` of the old nick and a `JOIN` of the new one, in a row:
    * two public events, so the stream of every chat/1 client stays gap-free (see nickChangeReason).
+   * The new nick is claimed chat-wide first (not when only its case changes: the claim is ours).
    */
-  #rename(seat: Seat, nick: string): void {
+  #rename(seat: Seat, nick: string, done: () => void): void {
+    const { workerId, conn } = seat;
     const old = seat.nick;
-    if (nick === old) {
-      this.#reply(seat.workerId, seat.conn, formatOk(nick));
-      return;
-    }
     const holder = this.#registry.byNick(nick);
-    if (holder !== undefined && holder !== seat) {
-      this.#fail(seat.workerId, seat.conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+    if (nick === old) {
+      this.#reply(workerId, conn, formatOk(nick));
+    } else if (holder !== undefined && holder !== seat) {
+      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+    } else if (nickKey(nick) === nickKey(old)) {
+      this.#announceRename(seat, nick, done);
+      return;
+    } else {
+      this.#state.claim(nick, (claimed) => {
+        if (claimed === true && this.#registry.byNick(nick) === undefined && !this.#lostWorkers.has(workerId)) {
+          this.#announceRename(seat, nick, done);
+          return;
+        }
+        if (claimed === true) this.#state.unclaim(nick);
+        if (claimed === undefined) this.#unavailable(workerId, conn);
+        else this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
+        done();
+      });
       return;
     }
+    done();
+  }
+
+  #announceRename(seat: Seat, nick: string, done: () => void): void {
+    const { workerId, conn } = seat;
+    const old = seat.nick;
+    const sameNick = nickKey(nick) === nickKey(old);
     // The JOIN spends the address's budget like a REGISTER; the LEAVE before it is charged.
-    if (!this.#spend(seat.workerId, seat.conn)) return;
+    if (!this.#spend(workerId, conn)) {
+      if (!sameNick) this.#state.unclaim(nick);
+      done();
+      return;
+    }
     this.#registry.rename(seat, nick);
-    this.#connections.chargeEvent(seat.workerId, seat.conn);
-    this.#publish('LEAVE', old, nickChangeReason(nick));
-    this.#publish('JOIN', nick, '');
-    this.#reply(seat.workerId, seat.conn, formatOk(nick));
+    this.#connections.chargeEvent(workerId, conn);
+    this.#state.rename(old, nick, nickChangeReason(nick), (seq) => {
+      if (seq === undefined) {
+        if (!this.#lostWorkers.has(workerId)) this.#registry.rename(seat, old);
+        if (!sameNick) this.#state.unclaim(nick);
+        this.#unavailable(workerId, conn);
+      } else {
+        this.#reply(workerId, conn, formatOk(nick));
+      }
+      done();
+    });
   }
 
-  #dm(from: Seat, nick: string, text: string): void {
-    const target = this.#registry.byNick(nick);
-    if (target === undefined) {
-      this.#fail(from.workerId, from.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
-      return;
-    }
+  #dm(from: Seat, nick: string, text: string, done: () => void): void {
     const line = formatDm(new Date(this.#now()).toISOString(), from.nick, text);
-    this.#bus.toWorker(target.workerId, { type: 'event', conn: target.conn, text: line });
-    this.#reply(from.workerId, from.conn, formatOk());
+    const answer = (found: boolean | undefined) => {
+      this.#found(from, nick, found, formatOk());
+      done();
+    };
+    if (this.deliverDm(nick, line)) answer(true);
+    else this.#state.dmElsewhere(nick, line, answer);
   }
 
-  #kick(by: Seat, nick: string, reason: string): void {
-    const target = this.#registry.byNick(nick);
-    if (target === undefined) {
-      this.#fail(by.workerId, by.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
-      return;
-    }
+  #kick(by: Seat, nick: string, reason: string, done: () => void): void {
     const why = `kicked: ${reason === '' ? `by ${by.nick}` : reason}`;
-    this.#drop(target.workerId, target.conn, why, why);
-    this.#reply(by.workerId, by.conn, formatOk());
+    const answer = (found: boolean | undefined) => {
+      this.#found(by, nick, found, formatOk());
+      done();
+    };
+    if (this.#registry.byNick(nick) === undefined) this.#state.kickElsewhere(nick, why, answer);
+    else this.kickLocal(nick, why, answer);
+  }
+
+  /** The reply to a command about another user: `ok`, NO_SUCH_NICK, or UNAVAILABLE. */
+  #found(seat: Seat, nick: string, found: boolean | undefined, ok: string): void {
+    if (found === undefined) this.#unavailable(seat.workerId, seat.conn);
+    else if (found) this.#reply(seat.workerId, seat.conn, ok);
+    else this.#fail(seat.workerId, seat.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
   }
 
   #quit(workerId: number, conn: number, reason: string): void {
@@ -286,12 +390,15 @@ export class Hub {
   }
 
   /** Closes a connection (after `BYE <bye>` unless empty); its user, if any, leaves now. */
-  #drop(workerId: number, conn: number, bye: string, leaveReason: string): void {
+  #drop(workerId: number, conn: number, bye: string, leaveReason: string, left?: () => void): void {
     this.#bus.toWorker(workerId, { type: 'drop', conn, bye });
     const seat = this.#registry.byConnection(workerId, conn);
-    if (seat === undefined) return;
+    if (seat === undefined) {
+      left?.();
+      return;
+    }
     this.#registry.release(seat);
-    this.#publish('LEAVE', seat.nick, leaveReason);
+    this.#state.leave(seat.nick, leaveReason, left);
   }
 
   /**
@@ -326,21 +433,15 @@ export class Hub {
     this.#reply(workerId, conn, lines.join('') + formatOk(lines.length));
   }
 
-  /** Sequences a public event, keeps it, and sends it to every worker; returns its seq. */
-  #publish(type: PublicEventType, nick: string, text: string): number {
-    const event: PublicEvent = { type, seq: ++this.#lastSeq, time: new Date(this.#now()).toISOString(), nick, text };
-    const line = formatPublicEvent(event);
-    this.#history.push(event.seq, line);
-    this.#onPublish(event);
-    this.#bus.toAll({ type: 'all', text: line, seq: event.seq });
-    return event.seq;
-  }
-
   #reply(workerId: number, conn: number, text: string): void {
     this.#bus.toWorker(workerId, { type: 'reply', conn, text });
   }
 
   #fail(workerId: number, conn: number, code: ErrorCode, text: string): void {
     this.#reply(workerId, conn, formatError(code, text));
+  }
+
+  #unavailable(workerId: number, conn: number): void {
+    this.#fail(workerId, conn, 'UNAVAILABLE', 'the chat cannot be reached right now; try again');
   }
 }

@@ -63,6 +63,12 @@ export class NickRegistry {
     return seats;
   }
 
+  /** Forgets everyone at once. */
+  clear(): void {
+    this.#byNick.clear();
+    this.#byWorker.clear();
+  }
+
   /** Every nick, sorted as `USERS` lists them. */
   nicks(): string[] {
     return [...this.#byNick.values()].map((seat) => seat.nick).sort(compareNicks);

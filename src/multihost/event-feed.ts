@@ -15,6 +15,8 @@ import type { Logger } from '../log.js';
 import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
 import { EVENTS_STREAM, REAPED_HEADER } from './names.js';
 
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+
 /** A public event as stored: its seq and time come from the stream. */
 interface StoredEvent {
   type: PublicEventType;
@@ -26,6 +28,8 @@ export interface FedEvent {
   event: PublicEvent;
   /** For a `LEAVE … host lost`: the host incarnation that was reaped. */
   reaped: string | undefined;
+  /** The `Nats-Msg-Id` it was published under: how a host recognises its own events. */
+  msgId: string | undefined;
 }
 
 export interface EventFeedOptions {
@@ -160,6 +164,7 @@ export class EventFeed {
     this.#options.onEvent({
       event: { type: stored.type, seq, time, nick: stored.nick, text: stored.text },
       reaped: msg.headers?.get(REAPED_HEADER) || undefined,
+      msgId: msg.headers?.get(MSG_ID_HEADER) || undefined,
     });
   }
 }

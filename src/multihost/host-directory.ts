@@ -8,7 +8,10 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from '../log.js';
-import { HEARTBEAT_SUBJECT } from './names.js';
+import { HEARTBEAT_SUBJECT, ROLL_CALL_SUBJECT } from './names.js';
+
+/** How long a roll call waits for one more answer before it counts the hosts complete. */
+const ROLL_CALL_STALL_MS = 250;
 
 export interface HostId {
   host: string;
@@ -36,7 +39,7 @@ export class HostDirectory {
   readonly #options: HostDirectoryOptions;
   /** incarnation → who it is and when we last heard of it. */
   readonly #peers = new Map<string, HostId & { lastHeard: number }>();
-  #subscription: Subscription | undefined;
+  #subscriptions: Subscription[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** Set while this host could not hear anyone: silences from then on say nothing of the others. */
   #blind = false;
@@ -45,13 +48,30 @@ export class HostDirectory {
     this.#options = options;
   }
 
-  start(): void {
-    const { nc, heartbeatInterval } = this.#options;
-    this.#subscription = nc.subscribe(HEARTBEAT_SUBJECT, {
-      callback: (error, msg) => {
-        if (error === null) this.#onHeartbeat(msg.json<Heartbeat>());
-      },
-    });
+  /** Starts beating and listening; resolves once the hosts alive now have answered a roll call. */
+  async start(): Promise<void> {
+    const { nc, heartbeatInterval, self } = this.#options;
+    this.#subscriptions = [
+      nc.subscribe(HEARTBEAT_SUBJECT, {
+        callback: (error, msg) => {
+          if (error === null) this.#onHeartbeat(msg.json<Heartbeat>());
+        },
+      }),
+      nc.subscribe(ROLL_CALL_SUBJECT, {
+        callback: (error, msg) => {
+          if (error === null && this.#options.alive()) msg.respond(JSON.stringify(self()));
+        },
+      }),
+    ];
+    // Knowing the others before serving: USERS asks every host from the first command on.
+    const answers = await nc
+      .requestMany(ROLL_CALL_SUBJECT, '', {
+        strategy: 'stall',
+        stall: ROLL_CALL_STALL_MS,
+        maxWait: heartbeatInterval * 2,
+      })
+      .catch(() => []);
+    for await (const answer of answers) this.#onHeartbeat(answer.json<Heartbeat>());
     this.#beat();
     this.#timer = setInterval(() => {
       this.#beat();
@@ -82,7 +102,7 @@ export class HostDirectory {
   /** Stops beating; with `leaving`, tells the others this host is gone in good order. */
   stop(leaving: boolean): void {
     clearInterval(this.#timer);
-    this.#subscription?.unsubscribe();
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (leaving && !this.#options.nc.isClosed()) {
       this.#options.nc.publish(HEARTBEAT_SUBJECT, JSON.stringify({ ...this.#options.self(), leaving: true }));
     }

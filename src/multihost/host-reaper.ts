@@ -23,6 +23,8 @@ export interface HostReaperOptions {
   self: () => HostId;
   /** Whether this host may still act for the chat (it may have been fenced meanwhile). */
   alive: () => boolean;
+  /** Whether a host incarnation is heard from (this one included). */
+  isLive: (incarnation: string) => boolean;
   timing: RetryTiming;
   log: Logger;
 }
@@ -72,10 +74,14 @@ export class HostReaper {
     }
   }
 
-  async #elected(dead: HostId): Promise<boolean> {
+  /**
+   * Wins or loses the election to reap `dead`. Should the winner be dead itself (it won, then died
+   * before it finished), the survivors hold a new election on a subject named after it.
+   */
+  async #elected(dead: HostId, after: string[] = []): Promise<boolean> {
     const me = this.#options.self();
     if (!this.#options.alive()) return false;
-    const subject = reapSubject(dead.host, dead.incarnation);
+    const subject = [reapSubject(dead.host, dead.incarnation), ...after].join('.');
     try {
       await publishOnce(
         this.#options.js,
@@ -92,6 +98,9 @@ export class HostReaper {
     const winner = await retrying(`read ${subject}`, this.#options.timing, () =>
       this.#options.jsm.streams.getMessage(HOSTS_STREAM, { last_by_subj: subject }),
     );
-    return winner?.json<HostId>().incarnation === me.incarnation;
+    const winning = winner?.json<HostId>().incarnation;
+    if (winning === undefined || winning === me.incarnation) return winning === me.incarnation;
+    if (this.#options.isLive(winning)) return false;
+    return this.#elected(dead, [...after, winning]);
   }
 }

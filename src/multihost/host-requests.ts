@@ -4,20 +4,9 @@
  * is refused). Each host answers for its own users only.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { HubSide } from '../hub/chat-state.js';
 import type { Logger } from '../log.js';
 import { hostSubject } from './names.js';
-
-/** What a host's hub offers the other hosts: its own users. */
-export interface LocalSeats {
-  /** The nicks registered on this host. */
-  nicks(): string[];
-  /** Writes a DM line to the local holder of `nick`; false when it is not here (any more). */
-  deliverDm(nick: string, line: string): boolean;
-  /** Kicks the local holder of `nick`; resolves once its LEAVE is stored; false when not here. */
-  kick(nick: string, why: string): Promise<boolean>;
-  /** This host is fenced: close every client (the others have let its users go). */
-  fence(): void;
-}
 
 type HostRequest =
   | { op: 'ping' }
@@ -31,14 +20,14 @@ const USERS_TIMEOUT_MS = 2_000;
 export class HostRequests {
   readonly #nc: NatsConnection;
   readonly #name: string;
-  readonly #seats: () => LocalSeats | undefined;
+  readonly #hub: () => HubSide | undefined;
   readonly #log: Logger;
   #subscription: Subscription | undefined;
 
-  constructor(nc: NatsConnection, name: string, seats: () => LocalSeats | undefined, log: Logger) {
+  constructor(nc: NatsConnection, name: string, hub: () => HubSide | undefined, log: Logger) {
     this.#nc = nc;
     this.#name = name;
-    this.#seats = seats;
+    this.#hub = hub;
     this.#log = log;
   }
 
@@ -107,16 +96,23 @@ export class HostRequests {
   }
 
   async #answer(request: HostRequest): Promise<object> {
-    const seats = this.#seats();
+    const hub = this.#hub();
     switch (request.op) {
       case 'ping':
         return { name: this.#name };
       case 'users':
-        return { nicks: seats?.nicks() ?? [] };
+        return { nicks: hub?.localNicks() ?? [] };
       case 'dm':
-        return { found: seats?.deliverDm(request.nick, request.line) ?? false };
-      case 'kick':
-        return { found: (await seats?.kick(request.nick, request.why)) ?? false };
+        return { found: hub?.deliverDm(request.nick, request.line) ?? false };
+      case 'kick': {
+        const { nick, why } = request;
+        return {
+          found: await new Promise<boolean>((resolve) => {
+            if (hub === undefined) resolve(false);
+            else hub.kickLocal(nick, why, resolve);
+          }),
+        };
+      }
       default: {
         const unknown: never = request;
         this.#log.warn(`unknown request from another host: ${JSON.stringify(unknown)}`);

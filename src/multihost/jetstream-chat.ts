@@ -24,10 +24,9 @@ import { HostReaper } from './host-reaper.js';
 import { EVENTS_STREAM, EVENTS_SUBJECT } from './names.js';
 import { NickClaims, type StoredClaim } from './nick-claims.js';
 import { DEFAULT_RETRY, publishOnce, type RetryTiming } from './retry.js';
-import { HostRequests, type LocalSeats } from './host-requests.js';
+import type { HubSide } from '../hub/chat-state.js';
+import { HostRequests } from './host-requests.js';
 import { ensureStreams, epochOf } from './streams.js';
-
-export type { LocalSeats } from './host-requests.js';
 
 export interface JetStreamChatOptions {
   servers: string[];
@@ -76,6 +75,8 @@ export class JetStreamChat {
   readonly #startSeq: number;
   /** Our claims by nick key: what a release purges. */
   readonly #held = new Map<string, StoredClaim>();
+  /** What to run just before our own events are delivered, by message id. */
+  readonly #before = new Map<string, () => void>();
   /** Publishes waiting for the feed to deliver their seq, by seq. */
   readonly #waiting = new Map<number, () => void>();
   #incarnation = newIncarnation();
@@ -83,8 +84,7 @@ export class JetStreamChat {
   #lastContact = Date.now();
   #fenced = false;
   #probe: NodeJS.Timeout | undefined;
-  #seats: LocalSeats | undefined;
-  #onEvent: (fed: FedEvent) => void = () => {};
+  #hub: HubSide | undefined;
 
   private constructor(
     options: JetStreamChatOptions,
@@ -111,6 +111,7 @@ export class JetStreamChat {
       claims: this.#claims,
       self,
       alive,
+      isLive: (incarnation) => this.#directory.isLive(incarnation),
       timing: this.#timing.retry,
       log: options.log,
     });
@@ -123,7 +124,7 @@ export class JetStreamChat {
       onDead: (dead) => void this.#reap(dead),
       log: options.log,
     });
-    this.#requests = new HostRequests(nc, options.nodeName, () => this.#seats, options.log);
+    this.#requests = new HostRequests(nc, options.nodeName, () => this.#hub, options.log);
     this.#feed = new EventFeed({
       js: this.#js,
       from: Math.max(retained.first, lastSeq - options.history + 1, 1),
@@ -182,17 +183,16 @@ export class JetStreamChat {
   }
 
   /**
-   * Starts following the chat: `onEvent` gets the retained events (up to `history`) and then every
+   * Starts following the chat: the hub gets the retained events (up to `history`) and then every
    * new one, in order. Resolves once the retained ones are delivered.
    */
-  async start(seats: LocalSeats, onEvent: (fed: FedEvent) => void): Promise<void> {
-    this.#seats = seats;
-    this.#onEvent = onEvent;
+  async start(hub: HubSide): Promise<void> {
+    this.#hub = hub;
     const caughtUp = this.#startSeq <= this.lastSeq ? Promise.resolve() : this.#delivered(this.#startSeq);
     await this.#feed.start();
     await caughtUp;
     this.#requests.start();
-    this.#directory.start();
+    await this.#directory.start();
     this.#probe = setInterval(() => void this.#checkContact(), this.#timing.heartbeatInterval);
     // Claims left by incarnations nobody hears from (every host died, or this one restarted):
     // watched like silent hosts, and reaped if they stay silent.
@@ -216,23 +216,38 @@ export class JetStreamChat {
     await this.#claims.release(claim);
   }
 
-  /** Stores a public event; resolves with its seq once this host's workers have it. */
-  async publish(type: PublicEventType, nick: string, text: string): Promise<number> {
-    const ack = await publishOnce(
-      this.#js,
-      EVENTS_SUBJECT,
-      JSON.stringify({ type, nick, text }),
-      { msgID: `${this.#incarnation}.${++this.#counter}` },
-      this.#timing.retry,
-    );
-    this.#contact();
-    await this.#delivered(ack.seq);
-    return ack.seq;
+  /**
+   * Stores a public event; resolves with its seq once this host's workers have it. `before` runs
+   * just before the hub delivers it (never, if it fails). With `after`, it is stored only right
+   * after that seq (a wrong last sequence is thrown: someone else came in between).
+   */
+  async publish(
+    type: PublicEventType,
+    nick: string,
+    text: string,
+    options: { before?: () => void; after?: number } = {},
+  ): Promise<number> {
+    const msgID = `${this.#incarnation}.${++this.#counter}`;
+    if (options.before !== undefined) this.#before.set(msgID, options.before);
+    try {
+      const ack = await publishOnce(
+        this.#js,
+        EVENTS_SUBJECT,
+        JSON.stringify({ type, nick, text }),
+        { msgID, ...(options.after === undefined ? {} : { expectLastSequence: options.after }) },
+        this.#timing.retry,
+      );
+      this.#contact();
+      await this.#delivered(ack.seq);
+      return ack.seq;
+    } finally {
+      this.#before.delete(msgID);
+    }
   }
 
   /** Everyone registered on every live host, sorted as `USERS` lists them. */
   async users(): Promise<string[]> {
-    const local = this.#seats?.nicks() ?? [];
+    const local = this.#hub?.localNicks() ?? [];
     const remote = await this.#requests.usersOf(this.#directory.peers().map((peer) => peer.host));
     const byKey = new Map<string, string>();
     for (const nick of [...local, ...remote]) byKey.set(nickKey(nick), nick);
@@ -243,7 +258,7 @@ export class JetStreamChat {
   async dm(nick: string, line: string): Promise<boolean> {
     const holder = await this.#claims.holder(nick);
     if (holder === undefined) return false;
-    if (holder.host === this.nodeName) return this.#seats?.deliverDm(holder.nick, line) ?? false;
+    if (holder.host === this.nodeName) return this.#hub?.deliverDm(holder.nick, line) ?? false;
     return this.#requests.dm(holder.host, holder.nick, line, this.#timing.retry.attempt);
   }
 
@@ -251,7 +266,14 @@ export class JetStreamChat {
   async kick(nick: string, why: string): Promise<boolean> {
     const holder = await this.#claims.holder(nick);
     if (holder === undefined) return false;
-    if (holder.host === this.nodeName) return (await this.#seats?.kick(holder.nick, why)) ?? false;
+    if (holder.host === this.nodeName) {
+      const hub = this.#hub;
+      return hub === undefined
+        ? false
+        : new Promise((resolve) => {
+            hub.kickLocal(holder.nick, why, resolve);
+          });
+    }
     return this.#requests.kick(holder.host, holder.nick, why, this.#timing.retry.deadline);
   }
 
@@ -297,7 +319,8 @@ export class JetStreamChat {
 
   #onFed(fed: FedEvent): void {
     this.#contact();
-    this.#onEvent(fed);
+    if (fed.msgId !== undefined) this.#before.get(fed.msgId)?.();
+    this.#hub?.deliver(fed.event);
     if (this.#waiting.size > 0) {
       for (const [seq, resolve] of this.#waiting) {
         if (seq > fed.event.seq) continue;
@@ -327,7 +350,7 @@ export class JetStreamChat {
     this.#fenced = true;
     this.#log.error(`fenced: ${why}; closing every client of this host until the chat is back`);
     this.#held.clear();
-    this.#seats?.fence();
+    this.#hub?.fence();
   }
 
   #rejoin(): void {
@@ -335,6 +358,7 @@ export class JetStreamChat {
     this.#incarnation = newIncarnation();
     this.#fenced = false;
     this.#log.warn(`rejoined the chat as incarnation ${this.#incarnation}`);
+    this.#hub?.rejoined();
     // Our former users are gone; if nobody let them go yet, we do (an election keeps it to once).
     void this.#reap(old);
   }
@@ -357,5 +381,3 @@ export class JetStreamChat {
 function newIncarnation(): string {
   return randomBytes(6).toString('hex');
 }
-
-export type { FedEvent };

@@ -8,7 +8,7 @@ import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type PubAck
 import type { MsgHdrs } from '@nats-io/transport-node';
 
 /** JetStream stayed out of reach past the deadline: the command fails with `ERROR UNAVAILABLE`. */
-class UnavailableError extends Error {
+export class UnavailableError extends Error {
   constructor(what: string, cause?: unknown) {
     super(`${what}: the chat's shared state is unreachable`, { cause });
     this.name = 'UnavailableError';
@@ -62,6 +62,8 @@ export interface PublishOptions {
   headers?: MsgHdrs;
   /** Stored only if the subject has no message yet (a claim). */
   expectNoMessage?: boolean;
+  /** Stored only right after this stream sequence. */
+  expectLastSequence?: number;
 }
 
 /** Publishes once under `msgID`, however many attempts it takes; a wrong expectation is thrown. */
@@ -80,7 +82,10 @@ export function publishOnce(
         msgID: options.msgID,
         timeout,
         ...(options.headers === undefined ? {} : { headers: options.headers }),
-        ...(options.expectNoMessage === true ? { expect: { lastSubjectSequence: 0 } } : {}),
+        expect: {
+          ...(options.expectNoMessage === true ? { lastSubjectSequence: 0 } : {}),
+          ...(options.expectLastSequence === undefined ? {} : { lastSequence: options.expectLastSequence }),
+        },
       }),
     isWrongLastSequence,
   );

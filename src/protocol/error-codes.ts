@@ -14,6 +14,7 @@ export const ERROR_TEXT = {
   RATE_LIMITED: 'too many lines, slow down',
   AUTH_FAILED: 'authentication failed',
   FORBIDDEN: 'operators only: AUTH <token> first',
+  UNAVAILABLE: 'the server cannot do that right now',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TEXT;

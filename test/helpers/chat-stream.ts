@@ -212,8 +212,8 @@ export class ChatUser {
   }
 
   /** Sends a public message; resolves with its seq. Rejects if the connection is lost. */
-  async say(text: string): Promise<number> {
-    const reply = await this.client.command(`MSG ${text}`);
+  async say(text: string, timeoutMs?: number): Promise<number> {
+    const reply = await this.client.command(`MSG ${text}`, timeoutMs);
     const match = /^OK (\d+)$/.exec(reply);
     if (match === null) throw new Error(`${this.nick}: MSG answered ${reply}`);
     return Number(match[1]);

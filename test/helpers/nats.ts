@@ -16,6 +16,8 @@ if (NATS_SERVER === undefined) {
 
 /** `test`, or `test.skip` where there is no nats-server to run. */
 export const natsTest = NATS_SERVER === undefined ? test.skip : test;
+/** The same, one at a time: each of these tests runs several hosts of several processes. */
+export const natsSerialTest = NATS_SERVER === undefined ? test.serial.skip : test.serial;
 
 /** Starts `nodes` NATS servers (a cluster when more than one) for the owner, who ends them. */
 export async function startNats(t: Owner, nodes = 1): Promise<NatsServers> {

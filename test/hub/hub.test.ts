@@ -2,6 +2,7 @@ import test from 'ava';
 import type { HubBus } from '../../src/bus/bus.js';
 import type { Delivery } from '../../src/bus/messages.js';
 import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from '../../src/hub/address-limits.js';
+import { LocalState } from '../../src/hub/chat-state.js';
 import { HistoryRing } from '../../src/hub/history-ring.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Logger } from '../../src/log.js';
@@ -32,6 +33,8 @@ interface SetupOptions {
   maxClients?: number;
   history?: number;
   addressLimits?: Partial<AddressLimitOptions>;
+  /** Nick claims answered later, as the JetStream state answers them. */
+  claimsLater?: boolean;
 }
 
 function setup(options: SetupOptions = {}) {
@@ -45,18 +48,24 @@ function setup(options: SetupOptions = {}) {
     debug: () => {},
   };
   const clock = { now: TIME };
+  const State = options.claimsLater === true ? SlowClaims : LocalState;
+  const state = new State({
+    epoch: 'e1',
+    lastSeq: 41,
+    onPublish: (event) => published.push(event.seq),
+    now: () => clock.now,
+  });
   const hub = new Hub({
     bus,
     history: new HistoryRing(options.history ?? 100),
-    epoch: 'e1',
-    lastSeq: 41,
+    state,
     maxClients: options.maxClients ?? 100,
     addressLimits: { ...DEFAULT_ADDRESS_LIMITS, ...options.addressLimits },
     adminToken: TOKEN,
     log,
-    onPublish: (event) => published.push(event.seq),
     now: () => clock.now,
   });
+  void state.start(hub);
   const open = (workerId: number, conn: number, address = ADDRESS) => {
     hub.handle(workerId, { type: 'open', conn, address });
   };
@@ -65,7 +74,7 @@ function setup(options: SetupOptions = {}) {
     open(workerId, conn, address);
     hub.handle(workerId, { type: 'register', conn, nick });
   };
-  return { bus, hub, published, logged, clock, open, register };
+  return { bus, hub, state, published, logged, clock, open, register };
 }
 
 test('REGISTER enrols, broadcasts JOIN to every worker, then answers OK', (t) => {
@@ -454,5 +463,48 @@ test('AUTH from a connection refused at open never reaches the token', (t) => {
       'ERROR NOT_REGISTERED this connection was refused\n',
     ],
   );
+  t.is(hub.userCount, 0);
+});
+
+/** The in-process state, except that nick claims are answered later, as JetStream answers them. */
+class SlowClaims extends LocalState {
+  readonly pending: Array<() => void> = [];
+  override claim(_nick: string, done: (claimed: boolean) => void): void {
+    this.pending.push(() => {
+      done(true);
+    });
+  }
+}
+
+function answerClaim(state: LocalState): void {
+  if (!(state instanceof SlowClaims)) throw new Error('claims are answered at once');
+  state.pending.shift()?.();
+}
+
+test('while the state has not answered a request, the same connection waits; the others do not', (t) => {
+  const { bus, hub, state, open } = setup({ claimsLater: true });
+  open(1, 1);
+  open(1, 2);
+  hub.handle(1, { type: 'register', conn: 1, nick: 'alice' });
+  hub.handle(1, { type: 'msg', conn: 1, text: 'first' });
+  hub.handle(1, { type: 'users', conn: 2 });
+  t.deepEqual(bus.take(1), [{ type: 'reply', conn: 2, text: 'OK 0\n' }], 'another connection is answered at once');
+  answerClaim(state);
+  t.deepEqual(bus.take(1), [
+    { type: 'enrol', conn: 1 },
+    { type: 'all', text: 'JOIN 42 2026-11-24T11:09:21.123Z alice\n', seq: 42 },
+    { type: 'reply', conn: 1, text: 'OK alice\n' },
+    { type: 'all', text: 'MSG 43 2026-11-24T11:09:21.123Z alice first\n', seq: 43 },
+    { type: 'reply', conn: 1, text: 'OK 43\n' },
+  ]);
+});
+
+test('a claim answered after its worker was lost is given back, and nobody is enrolled', (t) => {
+  const { bus, hub, state, open } = setup({ claimsLater: true });
+  open(1, 1);
+  hub.handle(1, { type: 'register', conn: 1, nick: 'alice' });
+  hub.workerLost(1);
+  answerClaim(state);
+  t.deepEqual(bus.take(2), []);
   t.is(hub.userCount, 0);
 });

@@ -6,7 +6,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { JetStreamChat, type FedEvent, type LocalSeats } from '../../src/multihost/jetstream-chat.js';
+import type { HubSide } from '../../src/hub/chat-state.js';
+import { JetStreamChat } from '../../src/multihost/jetstream-chat.js';
+import type { PublicEvent } from '../../src/protocol/wire.js';
 import { natsTest, startNats } from '../helpers/nats.js';
 
 const FAST = {
@@ -18,7 +20,7 @@ const FAST = {
 
 interface TestHost {
   chat: JetStreamChat;
-  events: FedEvent[];
+  events: PublicEvent[];
   nicks: Set<string>;
   fenced: number;
 }
@@ -34,15 +36,20 @@ async function openHost(t: ExecutionContext, servers: string, nodeName: string, 
   });
   const host: TestHost = { chat, events: [], nicks: new Set(), fenced: 0 };
   t.teardown(() => chat.close());
-  const seats: LocalSeats = {
-    nicks: () => [...host.nicks],
+  // The hub's side, reduced to what these tests look at.
+  const hub: HubSide = {
+    deliver: (event) => host.events.push(event),
+    localNicks: () => [...host.nicks],
     deliverDm: (nick) => host.nicks.has(nick),
-    kick: (nick) => Promise.resolve(host.nicks.delete(nick)),
+    kickLocal: (nick, _why, done) => {
+      done(host.nicks.delete(nick));
+    },
     fence: () => {
       host.fenced++;
     },
+    rejoined: () => {},
   };
-  await chat.start(seats, (fed) => host.events.push(fed));
+  await chat.start(hub);
   return host;
 }
 
@@ -72,17 +79,14 @@ natsTest(
     // Each publisher had the event on its feed by the time its publish resolved.
     for (const [i, seq] of seqs.entries()) {
       const publisher = i % 2 === 0 ? a : b;
-      t.true(publisher.events.some((fed) => fed.event.seq === seq && fed.event.text === `line ${i}`));
+      t.true(publisher.events.some((event) => event.seq === seq && event.text === `line ${i}`));
     }
     t.deepEqual(
       [...seqs].sort((x, y) => x - y),
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
     await until(() => a.events.length === 40 && b.events.length === 40);
-    t.deepEqual(
-      a.events.map((fed) => fed.event),
-      b.events.map((fed) => fed.event),
-    );
+    t.deepEqual(a.events, b.events);
   },
 );
 
@@ -93,12 +97,12 @@ natsTest('a host that starts later loads the retained events, then follows', asy
   const b = await openHost(t, nats.urls, 'b');
   t.is(b.chat.lastSeq, 5);
   t.deepEqual(
-    b.events.map((fed) => fed.event.text),
+    b.events.map((event) => event.text),
     ['early 0', 'early 1', 'early 2', 'early 3', 'early 4'],
   );
   await a.chat.publish('MSG', 'alice', 'later');
   await until(() => b.events.length === 6);
-  t.is(b.events[5]?.event.seq, 6);
+  t.is(b.events[5]?.seq, 6);
 });
 
 natsTest('a nick claimed at the same moment on several hosts has exactly one winner, case-insensitively', async (t) => {
@@ -143,16 +147,13 @@ natsTest('a dead host is noticed, and its users leave exactly once, whoever surv
   // Dies without a word: no goodbye heartbeat, no LEAVEs of its own.
   await c.chat.abandon();
   await until(() => a.events.length === 6 && b.events.length === 6);
-  const leaves = a.events.slice(3).map((fed) => fed.event);
+  const leaves = a.events.slice(3);
   t.deepEqual(leaves.map((event) => `${event.type} ${event.nick} ${event.text}`).sort(), [
     'LEAVE alice host lost',
     'LEAVE bob host lost',
     'LEAVE carol host lost',
   ]);
-  t.deepEqual(
-    b.events.map((fed) => fed.event),
-    a.events.map((fed) => fed.event),
-  );
+  t.deepEqual(b.events, a.events);
   // Nicks are free again, and nobody publishes a second round of LEAVEs.
   t.true(await a.chat.claim('alice'));
   await new Promise((resolve) => setTimeout(resolve, FAST.hostTimeout));
@@ -197,11 +198,8 @@ natsTest(
       Array.from({ length: 60 }, (_, i) => i + 1),
     );
     await until(() => a.events.length === 60 && b.events.length === 60, 30_000);
-    t.deepEqual(a.events.map((fed) => fed.event.text).sort(), Array.from({ length: 60 }, (_, i) => `line ${i}`).sort());
-    t.deepEqual(
-      b.events.map((fed) => fed.event),
-      a.events.map((fed) => fed.event),
-    );
+    t.deepEqual(a.events.map((event) => event.text).sort(), Array.from({ length: 60 }, (_, i) => `line ${i}`).sort());
+    t.deepEqual(b.events, a.events);
   },
 );
 

@@ -1,0 +1,142 @@
+/**
+ * The chat-wide state behind the hub: who holds which nick across the chat, the sequencer of
+ * public events, where a user on another host is. Two implementations: `LocalState` (this file:
+ * one host, the primary's memory, the default) and `JetStreamState` (`src/multihost/`: several
+ * hosts sharing NATS JetStream, `--nats`). The hub, the sessions, the workers and the clients do
+ * not know which one runs.
+ *
+ * Results come through callbacks, not promises: the local state answers before it returns, so
+ * the single-host path stays synchronous — one request handled whole in one go, as before —
+ * while the JetStream state answers later. `undefined` means the shared state is out of reach
+ * (the command fails with `ERROR UNAVAILABLE`, and nothing changed).
+ */
+import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
+
+/** What the hub gives the state: its own users, and the way events reach the workers. */
+export interface HubSide {
+  /** Formats the event, keeps it in the history and sends it to every worker. */
+  deliver(event: PublicEvent): void;
+  /** The nicks registered on this host. */
+  localNicks(): string[];
+  /** Writes a DM line to the local holder of `nick`; false when it is not here. */
+  deliverDm(nick: string, line: string): boolean;
+  /** Kicks the local holder of `nick`; `done` once its LEAVE is stored; false when it is not here. */
+  kickLocal(nick: string, why: string, done: (found: boolean) => void): void;
+  /** This host has lost the chat: every client is closed; new ones are refused until `rejoined`. */
+  fence(): void;
+  rejoined(): void;
+}
+
+export interface ChatState {
+  readonly epoch: string;
+  /** The last seq delivered to this host's workers. */
+  readonly lastSeq: number;
+  /** Starts serving: the retained events are delivered before it resolves. */
+  start(hub: HubSide): Promise<void>;
+  /** Claims `nick` chat-wide (the hub has checked its own users): false when someone holds it. */
+  claim(nick: string, done: (claimed: boolean | undefined) => void): void;
+  /** Gives back a nick claimed but not used (its connection went away meanwhile). */
+  unclaim(nick: string): void;
+  /**
+   * Sequences a public event. `before` runs just before it reaches the workers (to enrol a new
+   * user, who then sees its own JOIN); `done` runs after, with its seq.
+   */
+  publish(
+    type: PublicEventType,
+    nick: string,
+    text: string,
+    done: (seq: number | undefined) => void,
+    before?: () => void,
+  ): void;
+  /**
+   * `LEAVE <nick> <reason>`, then the nick is free chat-wide. Cannot fail: retried as long as
+   * this host is part of the chat (a fenced host's users are let go by the others).
+   */
+  leave(nick: string, reason: string, done?: () => void): void;
+  /** A nick change: `LEAVE old <reason>` and `JOIN new` in a row, then `old` is free. */
+  rename(old: string, nick: string, reason: string, done: (seq: number | undefined) => void): void;
+  /** Everyone registered anywhere, sorted as `USERS` lists them. */
+  users(done: (nicks: string[] | undefined) => void): void;
+  /** A DM for a nick no user of this host holds. */
+  dmElsewhere(nick: string, line: string, done: (found: boolean | undefined) => void): void;
+  /** A KICK of a nick no user of this host holds. */
+  kickElsewhere(nick: string, why: string, done: (found: boolean | undefined) => void): void;
+  /** Leaves the chat in good order, after the last LEAVE. */
+  close(): Promise<void>;
+}
+
+export interface LocalStateOptions {
+  epoch: string;
+  lastSeq: number;
+  /** Called with every public event once it is sequenced (persistence). */
+  onPublish?: (event: PublicEvent) => void;
+  now?: () => number;
+}
+
+/** One host: the hub's own users are everyone, and this process is the sequencer. */
+export class LocalState implements ChatState {
+  readonly epoch: string;
+  readonly #onPublish: (event: PublicEvent) => void;
+  readonly #now: () => number;
+  #lastSeq: number;
+  #hub: HubSide | undefined;
+
+  constructor(options: LocalStateOptions) {
+    this.epoch = options.epoch;
+    this.#lastSeq = options.lastSeq;
+    this.#onPublish = options.onPublish ?? (() => {});
+    this.#now = options.now ?? Date.now;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  start(hub: HubSide): Promise<void> {
+    this.#hub = hub;
+    return Promise.resolve();
+  }
+
+  claim(_nick: string, done: (claimed: boolean) => void): void {
+    // The hub has checked its users, and they are everyone.
+    done(true);
+  }
+
+  unclaim(): void {
+    // Nothing is held beyond the hub's own registry.
+  }
+
+  publish(type: PublicEventType, nick: string, text: string, done: (seq: number) => void, before?: () => void): void {
+    const event: PublicEvent = { type, seq: ++this.#lastSeq, time: new Date(this.#now()).toISOString(), nick, text };
+    this.#onPublish(event);
+    before?.();
+    this.#hub?.deliver(event);
+    done(event.seq);
+  }
+
+  leave(nick: string, reason: string, done?: () => void): void {
+    this.publish('LEAVE', nick, reason, () => done?.());
+  }
+
+  rename(old: string, nick: string, reason: string, done: (seq: number) => void): void {
+    this.publish('LEAVE', old, reason, () => {
+      this.publish('JOIN', nick, '', done);
+    });
+  }
+
+  users(done: (nicks: string[]) => void): void {
+    done(this.#hub?.localNicks() ?? []);
+  }
+
+  dmElsewhere(_nick: string, _line: string, done: (found: boolean) => void): void {
+    done(false);
+  }
+
+  kickElsewhere(_nick: string, _why: string, done: (found: boolean) => void): void {
+    done(false);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
