@@ -38,7 +38,14 @@ import { Command, Option } from 'commander';
 import { askNick } from './client/ask-nick.js';
 import { ChatClient } from './client/chat-client.js';
 import { parseServerPort } from './cli/parsers.js';
-import { parseHost, parseNick, parseRetries, parseServer, parseToken, type CliOptions } from './client/cli-options.js';
+import {
+  parseHost,
+  parseNick,
+  parseRetries,
+  parseServer,
+  parseToken,
+  type ClientCliOptions,
+} from './client/cli-options.js';
 import { ConsoleSession, EXIT_FAILURE } from './client/console-session.js';
 import { ServerReplyError } from './client/errors.js';
 import { PlainScreen } from './client/plain-screen.js';
@@ -81,12 +88,12 @@ function createProgram(): Command {
     )
     .option('--tls', 'connect with TLS (the server runs with --tls-cert)')
     .option('--ca <file>', "PEM certificate of a private CA that signed the server's (implies --tls)")
-    .action(async (options: CliOptions) => {
+    .action(async (options: ClientCliOptions) => {
       process.exitCode = await runClient(options);
     });
 }
 
-async function runClient(options: CliOptions): Promise<number> {
+async function runClient(options: ClientCliOptions): Promise<number> {
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   if (options.nick === undefined && !interactive) throw new Error('--nick is required when stdin is not a terminal');
   const servers = options.server ?? [{ host: options.host, port: options.port }];
@@ -108,7 +115,7 @@ async function runClient(options: CliOptions): Promise<number> {
   return new ConsoleSession({ client, screen, adminToken: options.adminToken, askNick: ask }).run();
 }
 
-function clientTls(options: CliOptions): { ca?: string } | undefined {
+function clientTls(options: ClientCliOptions): { ca?: string } | undefined {
   if (options.ca === undefined) return options.tls === true ? {} : undefined;
   try {
     return { ca: readFileSync(options.ca, 'utf8') };

@@ -18,7 +18,7 @@ import { NODE_NAME_PATTERN } from './multihost/names.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './server/limits.js';
 
 /** What commander parses: every limit, and more. */
-interface CliOptions extends SessionLimits, AddressLimitOptions {
+interface PrimaryCliOptions extends SessionLimits, AddressLimitOptions {
   workers: number;
   host: string;
   port: number;
@@ -220,7 +220,7 @@ function createPrimaryCommand(): Command {
       'after',
       '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.',
     )
-    .action(async (options: CliOptions) => {
+    .action(async (options: PrimaryCliOptions) => {
       const adminToken = resolveAdminToken(options);
       const tls = loadTlsFiles(options);
       // Only the hub checks AUTH: the workers, which inherit our environment, need not hold the token.

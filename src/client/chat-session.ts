@@ -4,6 +4,7 @@
  * typed commands on top (and documents the queueing policy). The connection comes from the
  * `connector` option (TCP in Node, WebSocket in a browser); nothing here needs Node.
  */
+import { ERROR_TEXT } from '../protocol/error-codes.js';
 import { isValidNick } from '../protocol/nick.js';
 import { hasUnsafeCharacters, utf8ByteLength } from '../protocol/text.js';
 import {
@@ -63,7 +64,7 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     this.options = resolveClientOptions(options);
     this.#backoff = new Backoff(this.options.backoff);
     if (this.options.nick !== undefined && !isValidNick(this.options.nick))
-      throw new InvalidCommandError('BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+      throw new InvalidCommandError('BAD_NICK', ERROR_TEXT.BAD_NICK);
     this.#registration = new Registration(this.options.nick, this.#backoff, this.options.nickRetries);
     this.#queue = new CommandQueue(this.options.maxQueued);
     this.#stream = new PublicStream({

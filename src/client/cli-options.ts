@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { parseServerPort } from '../cli/parsers.js';
 import { isValidNick, NICK_RULE } from '../protocol/index.js';
 
-export interface CliOptions {
+export interface ClientCliOptions {
   host: string;
   port: number;
   /** `--server`, as often as given: tried in turn; `--host`/`--port` count only without it. */

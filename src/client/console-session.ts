@@ -6,7 +6,7 @@ import type { PublicEvent } from '../protocol/index.js';
 import type { ChatClient } from './chat-client.js';
 import { ClientClosedError, type ServerReplyError } from './errors.js';
 import type { NickChooser } from './events.js';
-import { formatError, formatPublicEvent, formatReceivedDm, formatSentDm, formatStatus } from './format.js';
+import { displayError, displayPublicEvent, displayReceivedDm, displaySentDm, displayStatus } from './format.js';
 import { HELP_LINES, parseInput, type InputCommand } from './input-command.js';
 import { INPUT_BURST, INPUT_RATE, InputPacer } from './input-pacer.js';
 import { completesNickChange } from './nick-change.js';
@@ -90,7 +90,7 @@ export class ConsoleSession {
       this.#screen.stopWorking();
       if (refusal === undefined)
         this.#status(`the server at ${this.#client.options.connector.address} answers; choose your nick`);
-      else this.#screen.print(`${formatError(refusal, this.#screen.style)}; choose another nick`);
+      else this.#screen.print(`${displayError(refusal, this.#screen.style)}; choose another nick`);
       const nick = await ask(signal);
       if (nick === undefined) {
         this.#userQuit = true;
@@ -108,7 +108,7 @@ export class ConsoleSession {
           this.#status('operator rights granted');
         },
         (error: unknown) => {
-          this.#screen.print(formatError(error, this.#screen.style));
+          this.#screen.print(displayError(error, this.#screen.style));
         },
       );
     }
@@ -150,7 +150,7 @@ export class ConsoleSession {
       this.#showPublic(event);
     });
     client.on('dm', (dm) => {
-      screen.print(formatReceivedDm(dm, style));
+      screen.print(displayReceivedDm(dm, style));
     });
     client.on('gap', ({ after, missing }) => {
       this.#status(`${missing} events no longer retained (seq ${after + 1}-${after + missing})`);
@@ -209,7 +209,7 @@ export class ConsoleSession {
         return;
       case 'dm':
         await client.dm(command.nick, command.text);
-        this.#screen.print(formatSentDm(command.nick, command.text, new Date(), style));
+        this.#screen.print(displaySentDm(command.nick, command.text, new Date(), style));
         return;
       case 'users': {
         const users = await client.users();
@@ -222,7 +222,7 @@ export class ConsoleSession {
         this.#status(count === 0 ? 'history: no events' : `history: last ${count} event${count === 1 ? '' : 's'}`);
         let previous: PublicEvent | undefined;
         for (const event of events) {
-          if (!completesNickChange(previous, event)) this.#screen.print(style.dim(formatPublicEvent(event, PLAIN)));
+          if (!completesNickChange(previous, event)) this.#screen.print(style.dim(displayPublicEvent(event, PLAIN)));
           previous = event;
         }
         if (count > 0) this.#status('end of history');
@@ -251,7 +251,7 @@ export class ConsoleSession {
 
   /** Prints a public event; a nick change (a LEAVE and a JOIN in a row) shows as one line. */
   #showPublic(event: PublicEvent): void {
-    if (!completesNickChange(this.#lastShown, event)) this.#screen.print(formatPublicEvent(event, this.#screen.style));
+    if (!completesNickChange(this.#lastShown, event)) this.#screen.print(displayPublicEvent(event, this.#screen.style));
     this.#lastShown = event;
   }
 
@@ -259,7 +259,7 @@ export class ConsoleSession {
     const tracked = work.catch((error: unknown) => {
       // After the session ended, the reason has been said once already.
       if (error instanceof ClientClosedError && this.#client.state === 'closed') return;
-      this.#screen.print(formatError(error, this.#screen.style));
+      this.#screen.print(displayError(error, this.#screen.style));
     });
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
@@ -277,7 +277,7 @@ export class ConsoleSession {
       },
       (error: unknown) => {
         if (this.#client.state === 'closed') return;
-        this.#screen.print(formatError(error, this.#screen.style));
+        this.#screen.print(displayError(error, this.#screen.style));
         this.#client.close('quit failed');
       },
     );
@@ -310,6 +310,6 @@ export class ConsoleSession {
   }
 
   #status(text: string): void {
-    this.#screen.print(formatStatus(text, this.#screen.style));
+    this.#screen.print(displayStatus(text, this.#screen.style));
   }
 }

@@ -25,7 +25,7 @@ export function formatTime(iso: string): string {
   return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
-export function formatPublicEvent(event: PublicEvent, style: Style): string {
+export function displayPublicEvent(event: PublicEvent, style: Style): string {
   const time = `[${formatTime(event.time)}]`;
   const nick = sanitize(event.nick);
   const text = sanitize(event.text);
@@ -44,21 +44,21 @@ export function formatPublicEvent(event: PublicEvent, style: Style): string {
   }
 }
 
-export function formatReceivedDm(dm: DirectMessage, style: Style): string {
+export function displayReceivedDm(dm: DirectMessage, style: Style): string {
   const from = sanitize(dm.from);
   return `[${formatTime(dm.time)}] ${style.dm(`*${from}*`)} ${sanitize(dm.text)}`;
 }
 
-export function formatSentDm(to: string, text: string, time: Date, style: Style): string {
+export function displaySentDm(to: string, text: string, time: Date, style: Style): string {
   return `[${formatTime(time.toISOString())}] ${style.dm(`-> *${sanitize(to)}*`)} ${sanitize(text)}`;
 }
 
-export function formatStatus(text: string, style: Style): string {
+export function displayStatus(text: string, style: Style): string {
   return style.dim(`* ${sanitize(text)}`);
 }
 
 /** One readable line for any error: the server's text with its code, or the client's message. */
-export function formatError(error: unknown, style: Style): string {
+export function displayError(error: unknown, style: Style): string {
   if (error instanceof ServerReplyError) return style.error(`! ${sanitize(error.message)} (${sanitize(error.code)})`);
   if (error instanceof ChatClientError) return style.error(`! ${sanitize(error.message)}`);
   return style.error(`! ${sanitize(error instanceof Error ? error.message : String(error))}`);

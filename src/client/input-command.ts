@@ -3,6 +3,7 @@
  * `//text` sends `/text` as a message, for the rare line that must start with a slash.
  */
 import { isValidNick, NICK_RULE } from '../protocol/nick.js';
+import { splitAtFirstSpace } from '../protocol/text.js';
 
 export type InputCommand =
   | { kind: 'message'; text: string }
@@ -39,10 +40,10 @@ export function parseInput(line: string): InputCommand {
   if (line.trim() === '') return { kind: 'empty' };
   if (line.startsWith('//')) return { kind: 'message', text: line.slice(1) };
   if (!line.startsWith('/')) return { kind: 'message', text: line };
-  const { word, rest } = cutWord(line.slice(1));
+  const [word, rest] = splitAtFirstSpace(line.slice(1).trimStart());
   switch (word.toLowerCase()) {
     case 'msg': {
-      const { word: nick, rest: text } = cutWord(rest);
+      const [nick, text] = splitAtFirstSpace(rest.trimStart());
       if (nick === '' || text.trim() === '') return invalid('usage: /msg <nick> <text>');
       if (!isValidNick(nick)) return invalid(`not a nick: ${nick.slice(0, 32)}`);
       return { kind: 'dm', nick, text };
@@ -69,7 +70,7 @@ export function parseInput(line: string): InputCommand {
       if (rest.trim() === '') return invalid('usage: /announce <text>');
       return { kind: 'announce', text: rest };
     case 'kick': {
-      const { word: nick, rest: reason } = cutWord(rest);
+      const [nick, reason] = splitAtFirstSpace(rest.trimStart());
       if (nick === '') return invalid('usage: /kick <nick> [reason]');
       if (!isValidNick(nick)) return invalid(`not a nick: ${nick.slice(0, 32)}`);
       return { kind: 'kick', nick, reason: reason.trim() };
@@ -81,12 +82,6 @@ export function parseInput(line: string): InputCommand {
     default:
       return invalid(`unknown command /${word.slice(0, 32)} (try /help)`);
   }
-}
-
-function cutWord(text: string): { word: string; rest: string } {
-  const trimmed = text.trimStart();
-  const space = trimmed.indexOf(' ');
-  return space === -1 ? { word: trimmed, rest: '' } : { word: trimmed.slice(0, space), rest: trimmed.slice(space + 1) };
 }
 
 function invalid(hint: string): InputCommand {

@@ -3,7 +3,7 @@
  * spinner, no color. Progress is printed as status lines, so a script sees everything that happens.
  */
 import readline from 'node:readline';
-import { formatStatus } from './format.js';
+import { displayStatus } from './format.js';
 import type { InputHandlers, Screen } from './screen.js';
 import { createStyle, type Style } from './style.js';
 
@@ -29,11 +29,11 @@ export class PlainScreen implements Screen {
   }
 
   working(text: string): void {
-    this.print(formatStatus(text, this.style));
+    this.print(displayStatus(text, this.style));
   }
 
   done(text: string): void {
-    this.print(formatStatus(text, this.style));
+    this.print(displayStatus(text, this.style));
   }
 
   stopWorking(): void {}

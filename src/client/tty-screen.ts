@@ -3,7 +3,7 @@
  * (re)connecting, colors when allowed.
  */
 import ora, { type Ora } from 'ora';
-import { formatStatus } from './format.js';
+import { displayStatus } from './format.js';
 import { PromptLine } from './prompt-line.js';
 import type { InputHandlers, Screen } from './screen.js';
 import type { Style } from './style.js';
@@ -40,7 +40,7 @@ export class TtyScreen implements Screen {
   }
 
   notice(text: string): void {
-    this.print(formatStatus(text, this.style));
+    this.print(displayStatus(text, this.style));
   }
 
   working(text: string): void {

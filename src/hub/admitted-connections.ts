@@ -24,10 +24,6 @@ export class AdmittedConnections {
     this.addresses = new AddressLimits(limits, now);
   }
 
-  get count(): number {
-    return this.#count;
-  }
-
   get(workerId: number, conn: number): Connection | undefined {
     return this.#byWorker.get(workerId)?.get(conn);
   }

@@ -79,10 +79,6 @@ export class Hub implements HubSide {
     return this.#state.lastSeq;
   }
 
-  get connectionCount(): number {
-    return this.#connections.count;
-  }
-
   get userCount(): number {
     return this.#registry.size;
   }
@@ -189,13 +185,13 @@ export class Hub implements HubSide {
     const { conn } = request;
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) {
-      this.#fail(workerId, conn, 'NOT_REGISTERED', 'register first: REGISTER <nick>');
+      this.#fail(workerId, conn, 'NOT_REGISTERED');
       done();
       return;
     }
     const operator = this.#connections.get(workerId, conn)?.operator === true;
     if ((request.type === 'announce' || request.type === 'kick') && !operator) {
-      this.#fail(workerId, conn, 'FORBIDDEN', 'operators only: AUTH <token> first');
+      this.#fail(workerId, conn, 'FORBIDDEN');
       done();
       return;
     }
@@ -437,7 +433,7 @@ export class Hub implements HubSide {
     this.#bus.toWorker(workerId, { type: 'reply', conn, text });
   }
 
-  #fail(workerId: number, conn: number, code: ErrorCode, text: string): void {
+  #fail(workerId: number, conn: number, code: ErrorCode, text?: string): void {
     this.#reply(workerId, conn, formatError(code, text));
   }
 

@@ -1,5 +1,6 @@
-import type { ErrorCode } from './error-codes.js';
+import { ERROR_TEXT, type ErrorCode } from './error-codes.js';
 import { isValidNick } from './nick.js';
+import { splitAtFirstSpace } from './text.js';
 
 /** A client command, parsed and checked for form (not for permission or state). */
 export type Command =
@@ -56,10 +57,8 @@ const DIGITS = /^[0-9]{1,15}$/;
 
 /** Splits `VERB args` at the first space; the verb is case-insensitive. */
 export function splitVerb(line: string): { verb: string; args: string } {
-  const start = line.length - line.trimStart().length;
-  const space = line.indexOf(' ', start);
-  if (space === -1) return { verb: line.slice(start).toUpperCase(), args: '' };
-  return { verb: line.slice(start, space).toUpperCase(), args: line.slice(space + 1) };
+  const [verb, args] = splitAtFirstSpace(line.trimStart());
+  return { verb: verb.toUpperCase(), args };
 }
 
 function isKnownVerb(verb: string): verb is Verb {
@@ -76,14 +75,14 @@ export function parseCommand(line: string): ParsedCommand {
     case 'REGISTER':
     case 'NICK':
       if (trimmed === '') return fail(verb, 'BAD_ARGS', `usage: ${verb} <nick>`);
-      if (!isValidNick(trimmed)) return fail(verb, 'BAD_NICK', 'nick must be 1-24 of A-Z a-z 0-9 _ -');
+      if (!isValidNick(trimmed)) return fail(verb, 'BAD_NICK');
       return ok({ verb, nick: trimmed });
     case 'MSG':
     case 'ANNOUNCE':
       if (trimmed === '') return fail(verb, 'EMPTY', `nothing to send: ${verb} <text>`);
       return ok({ verb, text: args });
     case 'DM': {
-      const { first, rest } = firstWord(args);
+      const [first, rest] = splitAtFirstSpace(args.trimStart());
       if (first === '') return fail(verb, 'BAD_ARGS', 'usage: DM <nick> <text>');
       if (!isValidNick(first)) return fail(verb, 'NO_SUCH_NICK', `no such nick ${JSON.stringify(first.slice(0, 32))}`);
       if (rest.trim() === '') return fail(verb, 'EMPTY', 'nothing to send: DM <nick> <text>');
@@ -92,7 +91,7 @@ export function parseCommand(line: string): ParsedCommand {
     case 'HISTORY':
       return parseHistory(args);
     case 'KICK': {
-      const { first, rest } = firstWord(args);
+      const [first, rest] = splitAtFirstSpace(args.trimStart());
       if (first === '') return fail(verb, 'BAD_ARGS', 'usage: KICK <nick> [reason]');
       if (!isValidNick(first)) return fail(verb, 'NO_SUCH_NICK', `no such nick ${JSON.stringify(first.slice(0, 32))}`);
       return ok({ verb, nick: first, reason: rest.trim() });
@@ -122,17 +121,10 @@ function parseHistory(args: string): ParsedCommand {
   return fail('HISTORY', 'BAD_ARGS', usage);
 }
 
-function firstWord(args: string): { first: string; rest: string } {
-  const trimmed = args.trimStart();
-  const space = trimmed.indexOf(' ');
-  if (space === -1) return { first: trimmed, rest: '' };
-  return { first: trimmed.slice(0, space), rest: trimmed.slice(space + 1) };
-}
-
 function ok(command: Command): ParsedCommand {
   return { ok: true, command };
 }
 
-function fail(verb: Verb | undefined, code: ErrorCode, text: string): ParsedCommand {
+function fail(verb: Verb | undefined, code: ErrorCode, text: string = ERROR_TEXT[code]): ParsedCommand {
   return { ok: false, error: { verb, code, text } };
 }

@@ -1,11 +1,16 @@
-/** Every error code the server may reply with, and the default text that goes with it. */
+import { NICK_RULE_TERSE } from './nick.js';
+
+/**
+ * Every error code the server may reply with, and the text that goes with it: the one source of
+ * these texts (`formatError` uses it unless a reply says more, as `no such nick bob` does).
+ */
 export const ERROR_TEXT = {
   UNKNOWN_COMMAND: 'unknown command',
   BAD_ARGS: 'wrong arguments',
   TOO_LONG: 'line too long',
   BAD_ENCODING: 'line is not valid UTF-8',
-  BAD_TEXT: 'line holds control or invisible characters',
-  BAD_NICK: 'nick must be 1-24 of A-Z a-z 0-9 _ -',
+  BAD_TEXT: 'control and invisible characters are not allowed',
+  BAD_NICK: `nick must be ${NICK_RULE_TERSE}`,
   NICK_TAKEN: 'nick is taken',
   ALREADY_REGISTERED: 'you are already registered',
   NOT_REGISTERED: 'register first: REGISTER <nick>',

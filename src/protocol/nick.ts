@@ -3,6 +3,9 @@ const NICK_PATTERN = /^[A-Za-z0-9_-]{1,24}$/;
 /** The nick rule in words, for people: "a nick is …", "nick must be …". */
 export const NICK_RULE = '1 to 24 characters: letters A-Z a-z, digits 0-9, "_" or "-"';
 
+/** The same rule as `BAD_NICK` states it on the wire, in the contract's words. */
+export const NICK_RULE_TERSE = '1-24 of A-Z a-z 0-9 _ -';
+
 export function isValidNick(nick: string): boolean {
   return NICK_PATTERN.test(nick);
 }

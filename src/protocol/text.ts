@@ -42,3 +42,9 @@ export function utf8ByteLength(text: string): number {
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
+
+/** `text` cut at its first space: the word before it, and everything after it ('' without a space). */
+export function splitAtFirstSpace(text: string): [string, string] {
+  const space = text.indexOf(' ');
+  return space === -1 ? [text, ''] : [text.slice(0, space), text.slice(space + 1)];
+}

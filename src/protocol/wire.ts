@@ -2,7 +2,8 @@
  * The lines the server sends, as text: formatting (server side) and parsing (client side, tests,
  * benchmark). Every formatted line ends in LF.
  */
-import type { ErrorCode } from './error-codes.js';
+import { ERROR_TEXT, type ErrorCode } from './error-codes.js';
+import { splitAtFirstSpace } from './text.js';
 
 export const PROTOCOL_NAME = 'chat/1';
 
@@ -50,7 +51,8 @@ export function formatOk(data?: string | number): string {
   return data === undefined || data === '' ? 'OK\n' : `OK ${data}\n`;
 }
 
-export function formatError(code: ErrorCode, text: string): string {
+/** An `ERROR` line; the text defaults to the code's own (`ERROR_TEXT`). */
+export function formatError(code: ErrorCode, text: string = ERROR_TEXT[code]): string {
   return `ERROR ${code} ${text}\n`;
 }
 
@@ -67,14 +69,12 @@ export type ServerLine =
 
 /** Parses one line from the server (without its LF). Never throws: unknown lines are reported. */
 export function parseServerLine(line: string): ServerLine {
-  const space = line.indexOf(' ');
-  const word = space === -1 ? line : line.slice(0, space);
-  const rest = space === -1 ? '' : line.slice(space + 1);
+  const [word, rest] = splitAtFirstSpace(line);
   switch (word) {
     case 'OK':
       return { kind: 'ok', data: rest };
     case 'ERROR': {
-      const [code, text] = cut(rest);
+      const [code, text] = splitAtFirstSpace(rest);
       return { kind: 'error', code, text };
     }
     case 'WELCOME': {
@@ -84,27 +84,27 @@ export function parseServerLine(line: string): ServerLine {
     }
     case 'MSG':
     case 'LEAVE': {
-      const [seq, afterSeq] = cut(rest);
-      const [time, afterTime] = cut(afterSeq);
-      const [nick, text] = cut(afterTime);
+      const [seq, afterSeq] = splitAtFirstSpace(rest);
+      const [time, afterTime] = splitAtFirstSpace(afterSeq);
+      const [nick, text] = splitAtFirstSpace(afterTime);
       if (!isSeq(seq) || nick === '') break;
       return { kind: 'public', event: { type: word, seq: Number(seq), time, nick, text } };
     }
     case 'JOIN': {
-      const [seq, afterSeq] = cut(rest);
-      const [time, nick] = cut(afterSeq);
+      const [seq, afterSeq] = splitAtFirstSpace(rest);
+      const [time, nick] = splitAtFirstSpace(afterSeq);
       if (!isSeq(seq) || nick === '') break;
       return { kind: 'public', event: { type: 'JOIN', seq: Number(seq), time, nick, text: '' } };
     }
     case 'ANNOUNCE': {
-      const [seq, afterSeq] = cut(rest);
-      const [time, text] = cut(afterSeq);
+      const [seq, afterSeq] = splitAtFirstSpace(rest);
+      const [time, text] = splitAtFirstSpace(afterSeq);
       if (!isSeq(seq)) break;
       return { kind: 'public', event: { type: 'ANNOUNCE', seq: Number(seq), time, nick: '', text } };
     }
     case 'DM': {
-      const [time, afterTime] = cut(rest);
-      const [from, text] = cut(afterTime);
+      const [time, afterTime] = splitAtFirstSpace(rest);
+      const [from, text] = splitAtFirstSpace(afterTime);
       return { kind: 'dm', time, from, text };
     }
     case 'PING':
@@ -118,11 +118,6 @@ export function parseServerLine(line: string): ServerLine {
 /** True for lines that answer a command; everything else is an event. */
 export function isReply(line: string): boolean {
   return line === 'OK' || line.startsWith('OK ') || line.startsWith('ERROR ');
-}
-
-function cut(text: string): [string, string] {
-  const space = text.indexOf(' ');
-  return space === -1 ? [text, ''] : [text.slice(0, space), text.slice(space + 1)];
 }
 
 function isSeq(text: string): boolean {

@@ -153,7 +153,8 @@ export class ConnectionTable {
   #forget(session: Session): void {
     this.#sessions.delete(session.conn);
     this.#registered.delete(session);
-    this.#log.info(`connection ${session.conn} closed (${session.closed()})`);
+    const reason = session.closed();
+    this.#log.info(`connection ${session.conn} closed (${reason})`);
     this.#checkDrained();
   }
 

@@ -93,10 +93,6 @@ export class Session {
     this.#registerTimer.unref();
   }
 
-  get registered(): boolean {
-    return this.#registered;
-  }
-
   /** Bytes from the socket. */
   receive(chunk: Buffer): void {
     if (this.#closing === undefined && !this.#inputDone) this.#splitter.push(chunk);
@@ -200,11 +196,7 @@ export class Session {
     if (decoded.ok && PONG.test(decoded.text)) return;
     if (!this.#admit()) return;
     if (!decoded.ok) {
-      const text =
-        decoded.code === 'BAD_ENCODING'
-          ? 'line is not valid UTF-8'
-          : 'control and invisible characters are not allowed';
-      this.#error(decoded.code, text);
+      this.#error(decoded.code);
       return;
     }
     if (decoded.text.trim() === '') return;
@@ -225,12 +217,12 @@ export class Session {
   #command(line: string): void {
     const verb = splitVerb(line).verb;
     if (NEEDS_REGISTRATION.has(verb as Command['verb']) && !this.#registered && this.#registering === 0) {
-      this.#error('NOT_REGISTERED', 'register first: REGISTER <nick>');
+      this.#error('NOT_REGISTERED');
       return;
     }
     // While an AUTH is with the hub, the hub judges what follows it (as for REGISTER above).
     if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator && this.#authenticating === 0) {
-      this.#error('FORBIDDEN', 'operators only: AUTH <token> first');
+      this.#error('FORBIDDEN');
       return;
     }
     const parsed = parseCommand(line);
@@ -322,7 +314,7 @@ export class Session {
     this.#bus.request({ type: 'auth', conn: this.conn, token });
   }
 
-  #error(code: ErrorCode, text: string): void {
+  #error(code: ErrorCode, text?: string): void {
     this.#replies.local(formatError(code, text));
   }
 }
