@@ -1,7 +1,8 @@
 /**
- * The processes of the demo: one server (`dist/primary.js`) and the clients (`dist/client.js` on
- * pipes, so in plain non-TTY mode). The cast remembers everything it started, and the workers the
- * server reported, so that `killAll` leaves nothing behind whatever happened.
+ * The processes of the demo: the server (`dist/primary.js`; several hosts in the multi-host demo)
+ * and the clients (`dist/client.js` on pipes, so in plain non-TTY mode). The cast remembers
+ * everything it started, and the workers each server reported, so that `killAll` leaves nothing
+ * behind whatever happened.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,8 @@ const WORKER_GONE = /worker (\d+) (?:died|exited)/;
 export class Cast {
   readonly #transcript: Transcript;
   readonly #actors = new Map<string, Actor>();
-  /** worker id → pid of every worker the server says is alive. */
-  readonly liveWorkers = new Map<number, number>();
+  /** server name → worker id → pid of every worker that server says is alive. */
+  readonly #workers = new Map<string, Map<number, number>>();
 
   constructor(transcript: Transcript) {
     this.#transcript = transcript;
@@ -29,34 +30,51 @@ export class Cast {
     return this.actor(SERVER_NAME);
   }
 
+  /** worker id → pid of every worker the server says is alive. */
+  get liveWorkers(): Map<number, number> {
+    return this.workersOf(SERVER_NAME);
+  }
+
+  workersOf(server: string): Map<number, number> {
+    let workers = this.#workers.get(server);
+    if (workers === undefined) this.#workers.set(server, (workers = new Map<number, number>()));
+    return workers;
+  }
+
   actor(name: string): Actor {
     const actor = this.#actors.get(name);
     if (actor === undefined) throw new Error(`no process named ${name} was started`);
     return actor;
   }
 
-  startServer(args: readonly string[]): Actor {
-    return this.#start(SERVER_NAME, PRIMARY_PATH, args, (line) => {
-      this.#trackWorkers(line);
+  startServer(args: readonly string[], name = SERVER_NAME): Actor {
+    return this.#start(name, PRIMARY_PATH, args, (line) => {
+      this.#trackWorkers(this.workersOf(name), line);
     });
   }
 
   startClient(nick: string, host: string, port: number): Actor {
-    return this.#start(nick, CLIENT_PATH, ['--host', host, '--port', String(port), '--nick', nick], () => {});
+    return this.startClientWith(nick, ['--host', host, '--port', String(port)]);
   }
 
-  /** SIGKILLs every process still running, and the server's live workers when the server was still up. */
+  /** A client with its own connection options (`--server …` for several hosts). */
+  startClientWith(nick: string, options: readonly string[]): Actor {
+    return this.#start(nick, CLIENT_PATH, [...options, '--nick', nick], () => {});
+  }
+
+  /** kill -9 of a server and its workers at once, as when its machine dies. */
+  killServer(name: string): void {
+    this.actor(name).signal('SIGKILL');
+    killPids([...this.workersOf(name).values()]);
+  }
+
+  /** SIGKILLs every process still running, and the live workers of each server still up. */
   killAll(): void {
-    const server = this.#actors.get(SERVER_NAME);
-    const orphans = server?.running === true ? [...this.liveWorkers.values()] : [];
+    const orphans = [...this.#workers]
+      .filter(([name]) => this.#actors.get(name)?.running === true)
+      .flatMap(([, workers]) => [...workers.values()]);
     for (const actor of this.#actors.values()) actor.signal('SIGKILL');
-    for (const pid of orphans) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already with its primary, which is how it should be.
-      }
-    }
+    killPids(orphans);
   }
 
   #start(name: string, script: string, args: readonly string[], watch: (line: string) => void): Actor {
@@ -79,10 +97,20 @@ export class Cast {
     return actor;
   }
 
-  #trackWorkers(line: string): void {
+  #trackWorkers(workers: Map<number, number>, line: string): void {
     const up = line.match(WORKER_UP);
-    if (up !== null) this.liveWorkers.set(Number(up[1]), Number(up[2]));
+    if (up !== null) workers.set(Number(up[1]), Number(up[2]));
     const gone = line.match(WORKER_GONE);
-    if (gone !== null) this.liveWorkers.delete(Number(gone[1]));
+    if (gone !== null) workers.delete(Number(gone[1]));
+  }
+}
+
+function killPids(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already with its primary, which is how it should be.
+    }
   }
 }

@@ -10,12 +10,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Cast, SERVER_NAME } from './cast.js';
 import { DemoFailure } from './demo-failure.js';
+import { HOST_NAMES, MultiHostScenario } from './multihost-scenario.js';
+import { findNatsServer } from './nats-servers.js';
 import { DefenseScenario } from './scenario.js';
 import { tmuxAvailable, TmuxStage } from './tmux-stage.js';
 import { FileSink, formatEntry, StreamSink, Transcript } from './transcript.js';
 
 interface DemoOptions {
   tmux: boolean;
+  multihost: boolean;
   transcript: string | undefined;
   timeout: number;
   pace: number | undefined;
@@ -27,6 +30,10 @@ interface DemoOptions {
 
 const NICKS = ['alice', 'bob', 'carol', 'dave'] as const;
 const WORKERS = 4;
+/** Per host in the multi-host demo: two hosts of four workers would crowd a small machine. */
+const HOST_WORKERS = 2;
+/** A dead host is noticed within 15 s: its steps may take that much longer than the others. */
+const HOST_LOSS_MS = 15_000;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
 
@@ -47,6 +54,7 @@ function createProgram(): Command {
   return new Command('clusterchat-demo')
     .description('Run the defense scenario against the built server and client, checking every step.')
     .option('--tmux', 'show the run in a tmux session, one pane per process', false)
+    .option('--multihost', 'the multi-host scenario: 3 NATS nodes, 2 hosts, a host killed (needs nats-server)', false)
     .option('--transcript <file>', 'also write the transcript to this file')
     .addOption(
       new Option('--timeout <seconds>', 'how long any expected line may take')
@@ -80,10 +88,21 @@ async function runDemo(options: DemoOptions): Promise<number> {
     process.stdout.write('demo: `npm run demo` runs the same scenario as one transcript without it.\n');
     return 0;
   }
+  if (options.multihost && findNatsServer() === undefined) {
+    process.stdout.write(
+      'demo: --multihost needs nats-server, which is not installed here (apt-get install nats-server).\n',
+    );
+    return EXIT_FAILED;
+  }
   const transcript = new Transcript();
   if (options.transcript !== undefined) transcript.addSink(new FileSink(options.transcript));
   const stage = options.tmux
-    ? TmuxStage.open({ session: options.session, actors: [SERVER_NAME, ...NICKS], width: 230, height: 66 })
+    ? TmuxStage.open({
+        session: options.session,
+        actors: [...(options.multihost ? HOST_NAMES : [SERVER_NAME]), ...NICKS],
+        width: 230,
+        height: 66,
+      })
     : undefined;
   const viewing = stage !== undefined && options.attach && process.stdout.isTTY && process.stdin.isTTY;
   // While this terminal shows the tmux session, the transcript waits and is printed afterwards.
@@ -109,15 +128,25 @@ async function runDemo(options: DemoOptions): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('exit', cleanUp);
 
-  const scenario = new DefenseScenario({
-    cast,
-    transcript,
-    timeoutMs: options.timeout,
-    paceMs: options.pace ?? (stage === undefined ? 0 : 2_000),
-    workers: WORKERS,
-    adminToken: 'demo-operator-token',
-    nicks: NICKS,
-  });
+  const paceMs = options.pace ?? (stage === undefined ? 0 : 2_000);
+  const scenario = options.multihost
+    ? new MultiHostScenario({
+        cast,
+        transcript,
+        timeoutMs: options.timeout + HOST_LOSS_MS,
+        paceMs,
+        workers: HOST_WORKERS,
+        nicks: NICKS,
+      })
+    : new DefenseScenario({
+        cast,
+        transcript,
+        timeoutMs: options.timeout,
+        paceMs,
+        workers: WORKERS,
+        adminToken: 'demo-operator-token',
+        nicks: NICKS,
+      });
   let code = 0;
   try {
     const ran = await scenario.run(options.stopAfter);
