@@ -71,7 +71,7 @@ async function measureIdle(
     const baselineRssKib = totalRssKib(sampleTree(server.pid));
     const endpoint = { wire: target.wire, host: server.host, port: server.port };
     const connectStartedAt = nowMicros();
-    const connected = await fleet.connect(endpoint, connections, 0, 0, options.connectConcurrency);
+    const connected = await fleet.connect([endpoint], connections, 0, 0, options.connectConcurrency);
     const connectS = (nowMicros() - connectStartedAt) / 1e6;
     await sleep(SETTLE_MS);
     const unregisteredRssKib = totalRssKib(sampleTree(server.pid));

@@ -119,10 +119,11 @@ export class LoadFleet {
 
   /**
    * Opens `clients` connections spread over the generators; the first `senders` of each share
-   * will send, the last `sampledPerGenerator` decode latencies. Resolves with how many opened.
+   * will send, the last `sampledPerGenerator` decode latencies. With several endpoints (the hosts
+   * of one chat), generator i connects to endpoint i (round robin). Resolves with how many opened.
    */
   async connect(
-    endpoint: ClientEndpoint,
+    endpoints: readonly ClientEndpoint[],
     clients: number,
     senders: number,
     sampledPerGenerator: number,
@@ -135,6 +136,8 @@ export class LoadFleet {
     const results = await Promise.all(
       this.#generators.map((generator, i) => {
         const count = shares[i] ?? 0;
+        const endpoint = endpoints[i % endpoints.length];
+        if (endpoint === undefined) throw new Error('no endpoint to connect to');
         const request = {
           type: 'connect' as const,
           ...endpoint,

@@ -91,9 +91,9 @@ export async function runLoadModes(
 
 async function connectClients(server: RunningServer, fleet: LoadFleet, options: BenchOptions): Promise<SetupResult> {
   const startedAt = nowMicros();
-  const endpoint = { wire: server.target.wire, host: server.host, port: server.port };
+  const endpoints = server.ports.map((port) => ({ wire: server.target.wire, host: server.host, port }));
   const connected = await fleet.connect(
-    endpoint,
+    endpoints,
     options.clients,
     options.senders,
     options.sampledPerGenerator,

@@ -156,7 +156,7 @@ async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
           if (includesMode(options, 'fixed') || includesMode(options, 'ramp'))
             Object.assign(run, await runLoadModes(target, run.workers, fleet, options, log));
           // Idle costs minutes at 10 000 connections: measured at the largest worker count only.
-          if (includesMode(options, 'idle') && (workers === maxWorkers || !target.clustered)) {
+          if (includesMode(options, 'idle') && target.idle && (workers === maxWorkers || !target.clustered)) {
             run.idle = await runIdleMode(target, target.clustered ? maxWorkers : 1, fleet, options, log);
           }
         } catch (error) {

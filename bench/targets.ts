@@ -8,7 +8,14 @@ import { spawnWithFileLimit, stopProcessTree } from './child-processes.js';
 import { REFERENCE_BUILD_DIR } from './reference-build.js';
 import type { Wire } from './load-messages.js';
 
-export const TARGET_NAMES = ['clusterchat', 'socketio', 'net', 'net-batch'] as const;
+export const TARGET_NAMES = [
+  'clusterchat',
+  'clusterchat-2h',
+  'clusterchat-2h-r3',
+  'socketio',
+  'net',
+  'net-batch',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface TargetSpec {
@@ -18,47 +25,73 @@ export interface TargetSpec {
   clustered: boolean;
   /** Script and arguments after `node [nodeArgs]` (the references as built by reference-build.ts). */
   command(workers: number): string[];
+  /** False for the multi-host targets: the idle mode's thousands of connections are one host's matter. */
+  idle: boolean;
 }
 
 const fromRepo = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const REPO_ROOT = fromRepo('');
+
+/** clusterchat's limits lifted: the benchmark's senders are meant to flood, all from 127.0.0.1. */
+export const UNLIMITED_ARGS: readonly string[] = [
+  ...['--rate-limit', '1000000', '--rate-burst', '1000000', '--max-clients', '20000'],
+  ...['--max-clients-per-ip', '20000', '--connect-rate', '1000000', '--connect-burst', '1000000'],
+  ...['--ip-rate-limit', '1000000', '--ip-rate-burst', '1000000'],
+];
+
+/** Two hosts sharing the chat through NATS (`multihost-servers.ts`, run under tsx: it only starts them). */
+const multiHost = (name: TargetName, natsNodes: number): TargetSpec => ({
+  name,
+  wire: 'chat',
+  clustered: true,
+  idle: false,
+  command: (workers) => [
+    '--import=tsx',
+    fromRepo('bench/multihost-servers.ts'),
+    ...['--workers', String(workers), '--nats-nodes', String(natsNodes)],
+  ],
+});
 
 export const TARGETS: Record<TargetName, TargetSpec> = {
   clusterchat: {
     name: 'clusterchat',
     wire: 'chat',
     clustered: true,
+    idle: true,
     command: (workers) => [
       fromRepo('dist/primary.js'),
       ...['--workers', String(workers), '--port', '0', '--no-persist', '--log-level', 'warn'],
-      // Lifts the per-connection limits: the benchmark's senders are meant to flood.
-      ...['--rate-limit', '1000000', '--rate-burst', '1000000', '--max-clients', '20000'],
-      // And the per-address ones: every load client comes from 127.0.0.1.
-      ...['--max-clients-per-ip', '20000', '--connect-rate', '1000000', '--connect-burst', '1000000'],
-      ...['--ip-rate-limit', '1000000', '--ip-rate-burst', '1000000'],
+      ...UNLIMITED_ARGS,
     ],
   },
+  'clusterchat-2h': multiHost('clusterchat-2h', 1),
+  'clusterchat-2h-r3': multiHost('clusterchat-2h-r3', 3),
   socketio: {
     name: 'socketio',
     wire: 'socketio',
     clustered: true,
+    idle: true,
     command: (workers) => [`${REFERENCE_BUILD_DIR}socketio-server.js`, '--workers', String(workers)],
   },
   net: {
     name: 'net',
     wire: 'chat',
     clustered: false,
+    idle: true,
     command: () => [`${REFERENCE_BUILD_DIR}net-floor-server.js`],
   },
   'net-batch': {
     name: 'net-batch',
     wire: 'chat',
     clustered: false,
+    idle: true,
     command: () => [`${REFERENCE_BUILD_DIR}net-floor-server.js`, '--batch'],
   },
 };
 
-const LISTENING = /listening on ([\d.]+):(\d+)/;
+/** The whole line: a multi-host target names every host's port after it (`hosts on ports a,b`). */
+const LISTENING = /listening on ([\d.]+):(\d+)([^\n]*)\n/;
+const HOST_PORTS = /hosts on ports ([\d,]+)/;
 const START_TIMEOUT_MS = 30_000;
 /** How much of the server's stderr is kept to explain a failure. */
 const STDERR_TAIL_CHARS = 4_000;
@@ -69,6 +102,8 @@ export interface RunningServer {
   readonly pid: number;
   readonly host: string;
   readonly port: number;
+  /** Every port clients may use (several hosts of one chat); `[port]` for one server. */
+  readonly ports: readonly number[];
   /** The last few KB the server wrote to stderr. */
   stderrTail(): string;
   stop(): Promise<void>;
@@ -87,10 +122,10 @@ export async function startServer(target: TargetSpec, workers: number, nodeArgs:
   });
   const stderrTail = () => stderr;
   try {
-    const { host, port } = await waitForListening(child);
+    const { host, port, ports } = await waitForListening(child);
     const pid = child.pid;
     if (pid === undefined) throw new Error('it has no pid');
-    return { target, workers, pid, host, port, stderrTail, stop: () => stopProcessTree(child, 5_000) };
+    return { target, workers, pid, host, port, ports, stderrTail, stop: () => stopProcessTree(child, 5_000) };
   } catch (error) {
     await stopProcessTree(child, 1_000);
     throw new Error(`${target.name} (${workers} workers) did not start: ${String(error)}\n${stderrTail()}`, {
@@ -99,7 +134,7 @@ export async function startServer(target: TargetSpec, workers: number, nodeArgs:
   }
 }
 
-function waitForListening(child: ChildProcess): Promise<{ host: string; port: number }> {
+function waitForListening(child: ChildProcess): Promise<{ host: string; port: number; ports: number[] }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let listening = false;
@@ -115,8 +150,9 @@ function waitForListening(child: ChildProcess): Promise<{ host: string; port: nu
       if (match === null) return;
       listening = true;
       clearTimeout(timer);
-      const [, host = '', port] = match;
-      resolve({ host, port: Number(port) });
+      const [, host = '', port, rest = ''] = match;
+      const ports = HOST_PORTS.exec(rest)?.[1]?.split(',').map(Number) ?? [Number(port)];
+      resolve({ host, port: Number(port), ports });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

@@ -162,9 +162,11 @@ export class MultiHostScenario {
     await this.#say(alice, GAP, survivors);
     for (const nick of moved) {
       await this.#client(nick).waitFor(clientLines.reconnected(nick), timeoutMs, marks.get(nick));
+      await this.#waitFrom(nick, clientLines.replayed, marks);
       await this.#waitFrom(nick, clientLines.message(alice, GAP), marks);
     }
-    await this.#all(survivors, clientLines.join(dave), marks);
+    // Everyone has both comebacks on screen before the screens are compared.
+    for (const nick of moved) await this.#all(this.#o.nicks, clientLines.join(nick), marks);
     const doubled = survivors.filter(
       (nick) =>
         this.#client(nick).lines.filter((line) => clientLines.leave(carol, 'host lost').test(line)).length !== 1,
