@@ -2,12 +2,13 @@
  * Starts a real `dist/primary.js` on a free port for a test, and ends it when the test ends,
  * whether it passed or not.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
+const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
 export interface ServerOptions {
   workers?: number;
@@ -159,5 +160,29 @@ function killQuietly(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // Already gone, which is what we want.
+  }
+}
+
+/** How a primary that refused to start ended. */
+export interface FailedStart {
+  code: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a primary that is expected to refuse to start (on a free port, no persistence); resolves
+ * with its exit code and output. `CHAT_ADMIN_TOKEN` is not inherited unless `env` sets it.
+ */
+export async function failedStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<FailedStart> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [PRIMARY_PATH, '--port', '0', '--no-persist', ...args],
+      { env: { ...process.env, CHAT_ADMIN_TOKEN: undefined, ...env } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (failure) {
+    return failure as FailedStart;
   }
 }

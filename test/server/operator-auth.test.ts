@@ -3,17 +3,14 @@
  * workers, the token never travels on a command line or to the workers, and a weak token stops
  * the start.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { connect, registered } from '../helpers/line-client.js';
-import { PRIMARY_PATH, startServer } from '../helpers/server.js';
+import { failedStart, startServer } from '../helpers/server.js';
 
 const TOKEN = 'k7-operator-token-for-tests';
-const run = promisify(execFile);
 
 function tokenFile(t: ExecutionContext, content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-auth-'));
@@ -103,14 +100,9 @@ const refusals: Array<{
 
 for (const { title, args, env, error } of refusals) {
   test(`the server refuses to start with ${title}: one line, exit code 1`, async (t) => {
-    const failed = await run(process.execPath, [PRIMARY_PATH, '--port', '0', '--no-persist', ...args(t)], {
-      env: { ...process.env, CHAT_ADMIN_TOKEN: undefined, ...env },
-    }).then(
-      () => undefined,
-      (failure: unknown) => failure as { code: number; stderr: string; stdout: string },
-    );
-    t.is(failed?.code, 1);
-    t.regex(failed?.stderr ?? '', error);
-    t.is(failed?.stdout, '', 'nothing started');
+    const failed = await failedStart(args(t), env);
+    t.is(failed.code, 1);
+    t.regex(failed.stderr, error);
+    t.is(failed.stdout, '', 'nothing started');
   });
 }

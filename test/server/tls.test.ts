@@ -1,17 +1,13 @@
 /** TLS on the chat port, with a certificate made for the run: clients, refusals, stalled handshakes. */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { promisify } from 'node:util';
 import type { ExecutionContext } from 'ava';
 import { makeCertificates, tlsTest, type Certificates } from '../helpers/certificates.js';
 import { LineClient } from '../helpers/line-client.js';
-import { PRIMARY_PATH, startServer, type TestServer } from '../helpers/server.js';
+import { failedStart, startServer, type TestServer } from '../helpers/server.js';
 import { runCli } from '../client/helpers/cli-process.js';
-
-const run = promisify(execFile);
 
 async function tlsServer(
   t: ExecutionContext,
@@ -154,12 +150,9 @@ const refusals: Array<{ title: string; args: (certs: Certificates) => string[]; 
 for (const { title, args, error } of refusals) {
   tlsTest(`the server refuses to start with ${title}: one line, exit code 1`, async (t) => {
     const certs = makeCertificates(t);
-    const failed = await run(process.execPath, [PRIMARY_PATH, '--port', '0', '--no-persist', ...args(certs)]).then(
-      () => undefined,
-      (failure: unknown) => failure as { code: number; stderr: string; stdout: string },
-    );
-    t.is(failed?.code, 1);
-    t.regex(failed?.stderr ?? '', error);
-    t.is(failed?.stdout, '', 'nothing started');
+    const failed = await failedStart(args(certs));
+    t.is(failed.code, 1);
+    t.regex(failed.stderr, error);
+    t.is(failed.stdout, '', 'nothing started');
   });
 }
