@@ -80,6 +80,8 @@ export class ClusterWorkerBus implements WorkerBus {
         return;
       case 'connection':
         if (handle instanceof net.Socket) connections.accept(handle);
+        // Sent at once, not batched: the primary hands a worker no more while this is missing.
+        this.#options.send({ type: 'accepted' }, this.#ignoreLoss);
         return;
       case 'deliveries':
         connections.apply(message.batch);

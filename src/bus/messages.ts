@@ -44,7 +44,12 @@ export type WorkerMessage =
   /** Sent from a timer: only a blocked event loop stops it. */
   | { type: 'heartbeat' }
   /** A draining worker has closed its last connection. */
-  | { type: 'drained' };
+  | { type: 'drained' }
+  /**
+   * The worker has taken the oldest connection handed to it that it had not acknowledged yet: a
+   * worker that stops taking them (stopped, stuck) is handed no more.
+   */
+  | { type: 'accepted' };
 
 /** Everything the primary sends to a worker. */
 export type PrimaryMessage =
@@ -55,7 +60,7 @@ export type PrimaryMessage =
   /** Say `BYE <reason>` to every client, close them, then report `drained`. */
   | { type: 'drain'; reason: string };
 
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained']);
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained', 'accepted']);
 const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'connection', 'deliveries', 'drain']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {

@@ -39,6 +39,8 @@ export interface LinkEvents {
   ready: (pid: number) => void;
   /** The worker has fallen too far behind on its deliveries to be kept. */
   lagging: () => void;
+  /** The worker has taken a connection handed to it. */
+  accepted: () => void;
 }
 
 export interface WorkerLinkOptions {
@@ -54,6 +56,8 @@ export class WorkerLink {
   readonly #options: WorkerLinkOptions;
   /** Sockets handed to the worker that are not written to its IPC channel yet. */
   readonly #inHandoff = new Set<net.Socket>();
+  /** When each hand-off the worker has not acknowledged yet was made, oldest first. */
+  readonly #unacknowledged: Array<{ at: number }> = [];
   #lastHeard = Date.now();
   #gone = false;
 
@@ -77,13 +81,23 @@ export class WorkerLink {
     return this.#lastHeard;
   }
 
+  /** How long the oldest hand-off the worker has not acknowledged has waited (0: none waits). */
+  handOffDelay(now: number): number {
+    const oldest = this.#unacknowledged[0];
+    return oldest === undefined ? 0 : now - oldest.at;
+  }
+
   /** Gives the worker a connection to serve. */
   handOff(socket: net.Socket): void {
     this.#inHandoff.add(socket);
+    const handOff = { at: Date.now() };
+    this.#unacknowledged.push(handOff);
     // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
-    this.#send({ type: 'connection' }, socket, () => {
+    this.#send({ type: 'connection' }, socket, (error) => {
       this.#inHandoff.delete(socket);
       socket.destroy();
+      // Never sent: no acknowledgement will come for it.
+      if (error !== null) this.#unacknowledged.splice(this.#unacknowledged.indexOf(handOff), 1);
     });
   }
 
@@ -127,6 +141,10 @@ export class WorkerLink {
       case 'drained':
         // It has closed its last connection: closing the channel lets it exit.
         this.#worker.disconnect();
+        return;
+      case 'accepted':
+        this.#unacknowledged.shift();
+        this.#options.events.accepted();
         return;
       default:
         unhandled(message);

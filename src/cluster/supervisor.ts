@@ -10,6 +10,7 @@ import type { LinkEvents, WorkerLink } from '../bus/worker-link.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../worker.js';
 import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { pickWorker } from './pick-worker.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -90,28 +91,45 @@ export class Supervisor {
     if (ready.includes(false)) throw new Error('a worker died while starting');
   }
 
-  /** Gives an accepted connection to the next ready worker. */
+  /** Gives an accepted connection to the next ready worker, or keeps it waiting for one. */
   handoff(socket: net.Socket): void {
     socket.on('error', () => {});
     if (this.#stopping) {
       socket.destroy();
       return;
     }
-    const record = this.#rotation[this.#next % this.#rotation.length];
-    if (record === undefined) {
-      if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
-        socket.destroy();
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.#waiting.delete(socket);
-        socket.destroy();
-      }, MAX_WAIT_FOR_WORKER_MS);
-      this.#waiting.set(socket, timer);
+    if (this.#tryHandOff(socket)) return;
+    if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
+      socket.destroy();
       return;
     }
-    this.#next++;
+    const timer = setTimeout(() => {
+      this.#waiting.delete(socket);
+      socket.destroy();
+    }, MAX_WAIT_FOR_WORKER_MS);
+    this.#waiting.set(socket, timer);
+  }
+
+  #tryHandOff(socket: net.Socket): boolean {
+    const now = Date.now();
+    const index = pickWorker(
+      this.#rotation.map((candidate) => candidate.link.handOffDelay(now)),
+      this.#next,
+    );
+    const record = index === undefined ? undefined : this.#rotation[index];
+    if (index === undefined || record === undefined) return false;
+    this.#next = index + 1;
     record.link.handOff(socket);
+    return true;
+  }
+
+  /** A worker can take connections again: those waiting go now, in their order, each within its deadline. */
+  #handOffWaiting(): void {
+    for (const [socket, timer] of this.#waiting) {
+      if (!this.#tryHandOff(socket)) return;
+      clearTimeout(timer);
+      this.#waiting.delete(socket);
+    }
   }
 
   /** Kills every worker at once: for a primary about to exit without waiting for them. */
@@ -166,6 +184,9 @@ export class Supervisor {
         lagging: () => {
           this.#killForFault(record);
         },
+        accepted: () => {
+          this.#handOffWaiting();
+        },
       }),
       id: worker.id,
       state: 'starting',
@@ -195,11 +216,7 @@ export class Supervisor {
     this.#rotation.push(record);
     this.#options.log.info(`worker ${record.id} listening (pid ${pid})`);
     record.markReady(true);
-    for (const [socket, timer] of this.#waiting) {
-      clearTimeout(timer);
-      this.#waiting.delete(socket);
-      this.handoff(socket);
-    }
+    this.#handOffWaiting();
   }
 
   #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {

@@ -1,4 +1,5 @@
 /** The worker's end of the bus, with a fake send function for the IPC channel and fake connections. */
+import net from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import sinon from 'sinon';
@@ -110,11 +111,23 @@ test('deliveries are applied as they come, batch by batch', (t) => {
   t.deepEqual(connections.applied, [batch]);
 });
 
-test('a connection message without a socket is not accepted', (t) => {
-  const { bus, connections } = setup();
+test('a connection message without a socket is not accepted, but acknowledged all the same', (t) => {
+  const { bus, sent, connections } = setup();
   bus.open(connections);
   bus.receive({ type: 'connection' }, undefined);
   t.deepEqual(connections.calls, []);
+  t.deepEqual(sent.at(-1), { type: 'accepted' }, 'the primary counts hand-offs, whatever came with them');
+});
+
+test('every connection handed over is acknowledged at once, after it is accepted', (t) => {
+  const { bus, sent, connections } = setup();
+  bus.open(connections);
+  const socket = new net.Socket();
+  t.teardown(() => socket.destroy());
+  bus.receive({ type: 'connection' }, socket);
+  bus.receive({ type: 'connection' }, socket);
+  t.deepEqual(connections.calls, ['accept', 'accept']);
+  t.deepEqual(sent.slice(-2), [{ type: 'accepted' }, { type: 'accepted' }], 'not held for the next turn');
 });
 
 test('drain: BYE to everyone, and drained is reported after the last close requests, not before', async (t) => {

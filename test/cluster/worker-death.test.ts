@@ -4,7 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { ChatUser, connectToWorker, processEnded, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, connectToWorker, openClient, processEnded, waitUntil } from '../helpers/chat-stream.js';
 import type { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
@@ -96,6 +96,37 @@ test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', a
   await waitUntil(() => processEnded(hungPid), `pid ${hungPid} to end`, 5_000);
   await chatOn(t, server.port, replacement, 'sleeper');
   t.false(watcher.client.closed);
+});
+
+test('a stopped worker (SIGSTOP) is handed no more connections once it leaves one unacknowledged', async (t) => {
+  // A long heartbeat timeout keeps the stopped worker in the rotation for the whole test.
+  const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '30'] });
+  const [stoppedWorker, otherWorker] = [...server.workerPids.keys()] as [number, number];
+  const stoppedPid = server.pidOf(stoppedWorker);
+  t.teardown(() => {
+    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+      try {
+        process.kill(stoppedPid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+  process.kill(stoppedPid, 'SIGSTOP');
+  const outcomes = await Promise.all(
+    Array.from({ length: 40 }, async (_, i) => {
+      await delay(i * 50);
+      const client = openClient(t, server.port);
+      return client.next(3_000).then(
+        (line) => (line.startsWith(`WELCOME chat/1 ${otherWorker} `) ? 'greeted' : 'other'),
+        () => 'silent',
+      );
+    }),
+  );
+  const silent = outcomes.filter((outcome) => outcome === 'silent').length;
+  t.log(`40 connections over 2 s with worker ${stoppedWorker} stopped: ${silent} silent`);
+  t.true(silent <= 8, `only the first hand-offs, before it was found slow, went to the stopped worker (${silent})`);
+  t.is(outcomes.filter((outcome) => outcome === 'greeted').length, 40 - silent, 'the rest were served by the other');
 });
 
 test('a worker sent SIGTERM alone says BYE worker restarting to its clients, their LEAVE says so, and it is replaced', async (t) => {
