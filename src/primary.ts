@@ -76,6 +76,16 @@ function parseWorkers(value: string): number {
   return value === 'auto' ? availableParallelism() : parsePositiveInteger(value);
 }
 
+/** A ping timeout shorter than the interval would drop a quiet client before it is even pinged. */
+function checkPingTimes(options: PrimaryCliOptions): void {
+  if (options.pingTimeout >= options.pingInterval) return;
+  const inSeconds = (ms: number) => `${ms / 1000} s`;
+  throw new Error(
+    `--ping-timeout (${inSeconds(options.pingTimeout)}) must not be shorter than --ping-interval ` +
+      `(${inSeconds(options.pingInterval)}); raise --ping-timeout too`,
+  );
+}
+
 function parseLogLevel(value: string): LogLevel {
   if (!isLogLevel(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
   return value;
@@ -120,7 +130,7 @@ function createPrimaryCommand(): Command {
         .argParser(parseSeconds),
     )
     .addOption(
-      new Option('--ping-timeout <seconds>', 'silence before BYE ping timeout')
+      new Option('--ping-timeout <seconds>', 'silence before BYE ping timeout (>= --ping-interval)')
         .default(DEFAULT_LIMITS.pingTimeout, seconds(DEFAULT_LIMITS.pingTimeout))
         .argParser(parseSeconds),
     )
@@ -221,6 +231,7 @@ function createPrimaryCommand(): Command {
       '\nSignals: SIGINT/SIGTERM shut down gracefully (twice: at once); SIGHUP restarts the workers one by one.',
     )
     .action(async (options: PrimaryCliOptions) => {
+      checkPingTimes(options);
       const adminToken = resolveAdminToken(options);
       const tls = loadTlsFiles(options);
       // Only the hub checks AUTH: the workers, which inherit our environment, need not hold the token.
@@ -237,7 +248,7 @@ function createPrimaryCommand(): Command {
             rateLimit: options.rateLimit,
             rateBurst: options.rateBurst,
             pingInterval: options.pingInterval,
-            pingTimeout: Math.max(options.pingTimeout, options.pingInterval),
+            pingTimeout: options.pingTimeout,
             maxQueue: options.maxQueue,
             registerTimeout: options.registerTimeout,
           },

@@ -5,20 +5,10 @@
 import cluster from 'node:cluster';
 import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
-import { createLogger, type LogLevel } from './log.js';
+import { createLogger } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
-import type { SessionLimits } from './server/limits.js';
-import { createServerContext, type TlsCredentials } from './server/tls-socket.js';
-
-/** What the primary passes to every worker it forks, as JSON in `CHAT_WORKER_CONFIG`. */
-export interface WorkerConfig {
-  limits: SessionLimits;
-  logLevel: LogLevel;
-  /** Milliseconds between two heartbeats to the primary. */
-  heartbeatInterval: number;
-  /** With TLS: the certificate and key the primary read and checked at start. */
-  tls: TlsCredentials | undefined;
-}
+import { createServerContext } from './server/tls-socket.js';
+import { parseWorkerConfig } from './server/worker-config.js';
 
 /** How long a worker waits for its clients to take their BYE before it exits anyway. */
 const PRIMARY_LOST_EXIT_MS = 500;
@@ -35,7 +25,14 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  const config = JSON.parse(process.env.CHAT_WORKER_CONFIG) as WorkerConfig;
+  let config;
+  try {
+    config = parseWorkerConfig(process.env.CHAT_WORKER_CONFIG);
+  } catch (error) {
+    console.error(`worker: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const workerId = worker.id;
   const log = createLogger(`worker ${workerId}`, config.logLevel);
   const bus = new ClusterWorkerBus({ send, heartbeatInterval: config.heartbeatInterval, pid: process.pid, log });

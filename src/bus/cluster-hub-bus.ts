@@ -14,6 +14,7 @@
 import type { Logger } from '../log.js';
 import type { HubBus } from './bus.js';
 import type { Delivery, PrimaryMessage } from './messages.js';
+import { checkPositiveInteger } from '../option-checks.js';
 
 type SendToWorker = (message: PrimaryMessage, callback: (error: Error | null) => void) => boolean;
 
@@ -48,6 +49,7 @@ export class ClusterHubBus implements HubBus {
   #writing = false;
 
   constructor(options: ClusterHubBusOptions) {
+    checkPositiveInteger('maxBacklog', options.maxBacklog);
     this.#options = options;
   }
 

@@ -8,8 +8,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type net from 'node:net';
 import type { LinkEvents, WorkerLink } from '../bus/worker-link.js';
 import type { Logger } from '../log.js';
-import type { WorkerConfig } from '../worker.js';
+import type { WorkerConfig } from '../server/worker-config.js';
 import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { checkPositiveInteger, checkPositiveNumber } from '../option-checks.js';
 import { pickWorker } from './pick-worker.js';
 
 export interface SupervisorOptions {
@@ -77,6 +78,10 @@ export class Supervisor {
   #stopping = false;
 
   constructor(options: SupervisorOptions) {
+    checkPositiveInteger('workers', options.workers);
+    checkPositiveNumber('watchInterval', options.watchInterval);
+    checkPositiveNumber('heartbeatTimeout', options.heartbeatTimeout);
+    checkPositiveNumber('drainTimeout', options.drainTimeout);
     this.#options = options;
     cluster.setupPrimary({ exec: options.workerPath });
   }

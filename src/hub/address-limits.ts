@@ -7,6 +7,7 @@
  */
 import { TokenBucket } from '../protocol/token-bucket.js';
 import { AddressTable } from './address-table.js';
+import { checkPositiveInteger, checkPositiveNumber } from '../option-checks.js';
 
 export interface AddressLimitOptions {
   maxClientsPerIp: number;
@@ -50,6 +51,11 @@ export class AddressLimits {
   readonly #table: AddressTable<AddressState>;
 
   constructor(options: AddressLimitOptions, now: () => number = Date.now) {
+    checkPositiveInteger('maxClientsPerIp', options.maxClientsPerIp);
+    checkPositiveNumber('connectRate', options.connectRate);
+    checkPositiveNumber('connectBurst', options.connectBurst);
+    checkPositiveNumber('ipRateLimit', options.ipRateLimit);
+    checkPositiveNumber('ipRateBurst', options.ipRateBurst);
     this.options = options;
     this.#table = new AddressTable<AddressState>({
       create: () => ({

@@ -3,6 +3,7 @@
  * per-address limits (AddressLimits), and what the hub knows of each connection.
  */
 import { AddressLimits, type AddressLimitOptions, type Refusal } from './address-limits.js';
+import { checkPositiveInteger } from '../option-checks.js';
 
 export interface Connection {
   /** Its `clientAddress()`: the key of the per-address limits. */
@@ -20,7 +21,7 @@ export class AdmittedConnections {
   #count = 0;
 
   constructor(maxClients: number, limits: AddressLimitOptions, now: () => number) {
-    this.#maxClients = maxClients;
+    this.#maxClients = checkPositiveInteger('maxClients', maxClients);
     this.addresses = new AddressLimits(limits, now);
   }
 

@@ -3,6 +3,8 @@
  * contiguous in a live server, but a restored history may have holes (a corrupt line skipped),
  * so lookups search instead of computing offsets.
  */
+import { checkPositiveInteger } from '../option-checks.js';
+
 interface Entry {
   seq: number;
   line: string;
@@ -15,7 +17,7 @@ export class HistoryRing {
   #next = 0;
 
   constructor(capacity: number) {
-    this.capacity = capacity;
+    this.capacity = checkPositiveInteger('capacity', capacity);
     this.#entries = new Array<Entry | undefined>(capacity);
   }
 

@@ -2,6 +2,8 @@
  * A token bucket: `rate` tokens per second, at most `burst` saved up. The server limits each
  * connection with it; the console client paces its own input with it to stay under that limit.
  */
+import { checkPositiveNumber } from '../option-checks.js';
+
 export class TokenBucket {
   readonly #rate: number;
   readonly #burst: number;
@@ -10,8 +12,8 @@ export class TokenBucket {
   #updated: number;
 
   constructor(rate: number, burst: number, now: () => number = Date.now) {
-    this.#rate = rate;
-    this.#burst = burst;
+    this.#rate = checkPositiveNumber('rate', rate);
+    this.#burst = checkPositiveNumber('burst', burst);
     this.#now = now;
     this.#tokens = burst;
     this.#updated = now();

@@ -1,4 +1,6 @@
 /** Every per-connection limit of a worker, with the contract's defaults in one place. */
+import { checkObject, checkPositiveInteger, checkPositiveNumber, InvalidOptionError } from '../option-checks.js';
+
 export interface SessionLimits {
   /** Longest accepted line in bytes, without its terminator. */
   maxLine: number;
@@ -23,3 +25,28 @@ export const DEFAULT_LIMITS: SessionLimits = {
   maxQueue: 1024 * 1024,
   registerTimeout: 30_000,
 };
+
+/**
+ * The limits, checked: each a positive number (whole where it counts bytes), and a ping timeout
+ * no shorter than the ping interval (a client would be dropped before it was even asked for a
+ * PONG). Throws `InvalidOptionError` naming the limit.
+ */
+export function checkSessionLimits(limits: unknown): SessionLimits {
+  const given = checkObject('limits', limits);
+  const checked: SessionLimits = {
+    maxLine: checkPositiveInteger('maxLine', given.maxLine),
+    rateLimit: checkPositiveNumber('rateLimit', given.rateLimit),
+    rateBurst: checkPositiveNumber('rateBurst', given.rateBurst),
+    pingInterval: checkPositiveNumber('pingInterval', given.pingInterval),
+    pingTimeout: checkPositiveNumber('pingTimeout', given.pingTimeout),
+    maxQueue: checkPositiveInteger('maxQueue', given.maxQueue),
+    registerTimeout: checkPositiveNumber('registerTimeout', given.registerTimeout),
+  };
+  if (checked.pingTimeout < checked.pingInterval) {
+    throw new InvalidOptionError(
+      'pingTimeout',
+      `(${checked.pingTimeout} ms) must not be shorter than pingInterval (${checked.pingInterval} ms)`,
+    );
+  }
+  return checked;
+}

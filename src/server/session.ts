@@ -17,7 +17,7 @@ import { LineSplitter } from '../protocol/line-splitter.js';
 import { decodeLine } from '../protocol/decode-line.js';
 import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
 import { Keepalive } from './keepalive.js';
-import type { SessionLimits } from './limits.js';
+import { checkSessionLimits, type SessionLimits } from './limits.js';
 import { ReplyQueue } from './reply-queue.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
 
@@ -66,7 +66,7 @@ export class Session {
     this.conn = conn;
     this.#transport = transport;
     this.#bus = bus;
-    this.#limits = limits;
+    this.#limits = checkSessionLimits(limits);
     this.#replies = new ReplyQueue((text) => {
       this.#write(text);
     });

@@ -1,0 +1,42 @@
+/**
+ * What the primary passes to every worker it forks, as JSON in `CHAT_WORKER_CONFIG`, and its
+ * parsing in the worker: checked field by field, not cast, so a wrong value stops the worker at
+ * start with the field's name instead of surfacing later as a NaN timer.
+ */
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { checkObject, checkOneOf, checkPositiveNumber, InvalidOptionError } from '../option-checks.js';
+import { checkSessionLimits, type SessionLimits } from './limits.js';
+import type { TlsCredentials } from './tls-socket.js';
+
+export interface WorkerConfig {
+  limits: SessionLimits;
+  logLevel: LogLevel;
+  /** Milliseconds between two heartbeats to the primary. */
+  heartbeatInterval: number;
+  /** With TLS: the certificate and key the primary read and checked at start. */
+  tls: TlsCredentials | undefined;
+}
+
+export function parseWorkerConfig(json: string): WorkerConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new InvalidOptionError('CHAT_WORKER_CONFIG', `must be JSON: ${(error as Error).message}`);
+  }
+  const config = checkObject('CHAT_WORKER_CONFIG', value);
+  return {
+    limits: checkSessionLimits(config.limits),
+    logLevel: checkOneOf('logLevel', config.logLevel, LOG_LEVELS),
+    heartbeatInterval: checkPositiveNumber('heartbeatInterval', config.heartbeatInterval),
+    tls: config.tls === undefined ? undefined : checkTlsCredentials(config.tls),
+  };
+}
+
+function checkTlsCredentials(value: unknown): TlsCredentials {
+  const { cert, key } = checkObject('tls', value);
+  if (typeof cert !== 'string' || typeof key !== 'string') {
+    throw new InvalidOptionError('tls', 'must hold a PEM cert and key');
+  }
+  return { cert, key };
+}
