@@ -156,6 +156,8 @@ async function openState(
   log: Logger,
 ): Promise<{ state: ChatState; file?: HistoryFile }> {
   if (options.nats !== undefined) {
+    if (options.dataDir !== undefined)
+      log.info(`with --nats the history is in JetStream; ${options.dataDir} is not used`);
     // Loaded only here: a single host never loads the NATS client.
     const { JetStreamChat } = await import('../multihost/jetstream-chat.js');
     const { JetStreamState } = await import('../multihost/jetstream-state.js');

@@ -288,7 +288,7 @@ export class JetStreamChat {
 
   /**
    * Drops everything without a word, as a host that dies does: no goodbye, no LEAVEs; the others
-   * reap its users. For a primary that must exit at once, and for tests of exactly that.
+   * reap its users. The tests play a host's death with it without ending their own process.
    */
   async abandon(): Promise<void> {
     clearInterval(this.#probe);
