@@ -17,6 +17,22 @@ async function sawLine(client: LineClient, pattern: RegExp, what: string): Promi
   await waitUntil(() => client.lines.some((line) => pattern.test(line)), what);
 }
 
+/**
+ * Ends a worker the test will stop (SIGSTOP). Registered after the server's own teardown, so it
+ * runs first: a stopped process holds on to its sockets until it is killed.
+ */
+function killOnTeardown(t: Parameters<typeof connectToWorker>[0], pid: number): void {
+  t.teardown(() => {
+    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
 /** Registers a user on the worker `workerId` and checks it can chat there. */
 async function chatOn(
   t: Parameters<typeof connectToWorker>[0],
@@ -70,17 +86,7 @@ test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', a
   const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '1'] });
   const [hungWorker, otherWorker] = [...server.workerPids.keys()] as [number, number];
   const hungPid = server.pidOf(hungWorker);
-  // Registered after the server's own teardown, so it runs first: a stopped process holds on
-  // to its sockets until it is killed.
-  t.teardown(() => {
-    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-      try {
-        process.kill(hungPid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
-  });
+  killOnTeardown(t, hungPid);
   const sleeper = await connectToWorker(t, server.port, hungWorker);
   t.is(await sleeper.command('REGISTER sleeper'), 'OK sleeper');
   const watcher = await ChatUser.join(t, server.port, 'watcher');
@@ -103,15 +109,7 @@ test('a stopped worker (SIGSTOP) is handed no more connections once it leaves on
   const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '30'] });
   const [stoppedWorker, otherWorker] = [...server.workerPids.keys()] as [number, number];
   const stoppedPid = server.pidOf(stoppedWorker);
-  t.teardown(() => {
-    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-      try {
-        process.kill(stoppedPid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
-  });
+  killOnTeardown(t, stoppedPid);
   process.kill(stoppedPid, 'SIGSTOP');
   const outcomes = await Promise.all(
     Array.from({ length: 40 }, async (_, i) => {
