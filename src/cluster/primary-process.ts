@@ -2,6 +2,7 @@
  * The primary process put together: history, hub, bus, workers, the listening socket, and the
  * signals that end or reload it.
  */
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
@@ -16,6 +17,8 @@ import type { LoadedTls } from '../cli/tls-files.js';
 import type { AddressLimitOptions } from '../hub/address-limits.js';
 import type { Logger, LogLevel } from '../log.js';
 import type { SessionLimits } from '../server/limits.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { listen } from './listen.js';
 import { Supervisor } from './supervisor.js';
 
 export interface PrimaryOptions {
@@ -50,10 +53,40 @@ const MAX_WORKER_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** Heartbeats come this many times per timeout, so one late timer never counts as a hang. */
 const HEARTBEATS_PER_TIMEOUT = 4;
 
+/** The shell's exit codes for a start-up ended by a signal. */
+const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Starts the server in an order that fails early and cleanly: the port is bound first, then the
+ * data dir is locked and the chat's state read, and only then are workers forked. A signal during
+ * the start stops it at once.
+ */
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
+  // Until the supervisor exists, connections wait here, paused.
+  const early: net.Socket[] = [];
+  let accept = (socket: net.Socket) => {
+    early.push(socket);
+  };
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    accept(socket);
+  });
+  await listen(server, options.host, options.port);
+  const abandon = () => {
+    server.close();
+    for (const socket of early) socket.destroy();
+  };
+  const lock = await lockDataDir(options, log).catch((error: unknown) => {
+    abandon();
+    throw error;
+  });
   status.start(`starting ${options.workers} workers…`);
   const ring = new HistoryRing(options.history);
-  const { state, file } = await openState(options, ring, log);
+  const { state, file } = await openState(options, ring, log).catch((error: unknown) => {
+    status.fail(`could not start: ${(error as Error).message}`);
+    lock?.release();
+    abandon();
+    throw error;
+  });
 
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
@@ -71,7 +104,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   });
   await state.start(hub);
   const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
-  const supervisor = new Supervisor({
+  const workers = new Supervisor({
     workers: options.workers,
     workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
     workerConfig: {
@@ -87,53 +120,84 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     heartbeatTimeout: options.heartbeatTimeout,
     drainTimeout: options.shutdownTimeout,
   });
+  accept = (socket) => {
+    workers.handoff(socket);
+  };
+  for (const socket of early.splice(0)) accept(socket);
 
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-    supervisor.handoff(socket);
-  });
-  let stopping = false;
+  const starting = new AbortController();
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
+  let interruptedBy: string | undefined;
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
   // cannot read): it is killed rather than left behind as an orphan holding its clients.
   const exitNow = () => {
-    supervisor.killAll();
+    workers.killAll();
+    lock?.release();
     process.exit(1);
   };
-  const stop = async (signal: string) => {
-    if (stopping) {
-      log.warn(`second ${signal}: exiting now`);
-      exitNow();
-    }
-    stopping = true;
+  /** Every worker drained (clients get `BYE <reason>`), the state written, the lock released. */
+  const close = async () => {
+    server.close();
+    await workers.stop('server shutting down');
+    await state.close();
+    bus.flush();
+    await file?.close();
+    lock?.release();
+  };
+  const shutDown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
     const force = setTimeout(() => {
       log.error(`shutdown took longer than ${options.shutdownTimeout} ms; forcing`);
       exitNow();
     }, options.shutdownTimeout + 1_000);
     force.unref();
-    server.close();
-    await supervisor.stop('server shutting down');
-    await state.close();
-    bus.flush();
-    await file?.close();
+    await close();
     log.info(`stopped; last seq ${hub.lastSeq}`);
     process.exitCode = 0;
     // Nothing is left to wait for; leaving now beats waiting on stray handles.
     process.exit();
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void supervisor.rollingRestart());
+  const onSignal = (signal: string) => {
+    switch (phase) {
+      case 'stopping':
+        log.warn(`second ${signal}: exiting now`);
+        exitNow();
+        return;
+      case 'starting':
+        // No more forks; the start's failure path below ends what was forked.
+        phase = 'stopping';
+        interruptedBy = signal;
+        log.info(`${signal}: interrupted while starting`);
+        starting.abort();
+        return;
+      case 'running':
+        phase = 'stopping';
+        void shutDown(signal);
+        return;
+    }
+  };
+  process.on('SIGINT', () => {
+    onSignal('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    onSignal('SIGTERM');
+  });
+  process.on('SIGHUP', () => void workers.rollingRestart());
 
   try {
-    await supervisor.start();
-    await listen(server, options.host, options.port);
+    await workers.start(starting.signal);
   } catch (error) {
+    phase = 'stopping';
+    await close();
+    if (interruptedBy !== undefined) {
+      status.fail('interrupted while starting');
+      process.exitCode = INTERRUPTED_EXIT_CODES[interruptedBy] ?? 1;
+      return;
+    }
     status.fail(`could not start: ${(error as Error).message}`);
-    await supervisor.stop('server shutting down');
-    await state.close();
-    await file?.close();
     throw error;
   }
+  phase = 'running';
   const address = server.address() as net.AddressInfo;
   status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
   const where =
@@ -144,6 +208,18 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   log.info(options.tls === undefined ? 'TLS off' : `TLS on: ${options.tls.description}`);
   // PM2's wait_ready: tell it we serve now.
   process.send?.('ready');
+}
+
+/** One server per data dir (a multi-host chat keeps its state in NATS: no data dir to lock). */
+async function lockDataDir(options: PrimaryOptions, log: Logger): Promise<DataDirLock | undefined> {
+  const dir = options.dataDir;
+  if (dir === undefined || options.nats !== undefined) return undefined;
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw new Error(`cannot use the data dir ${dir}: ${(error as Error).message}`, { cause: error });
+  });
+  return DataDirLock.acquire(dir, (message) => {
+    log.warn(message);
+  });
 }
 
 /**
@@ -197,14 +273,4 @@ async function openHistory(
   else if (restored.events.length > 0) log.info(`new epoch ${restored.epoch}, keeping ${kept}`);
   else log.info(`new history in ${options.dataDir}, epoch ${restored.epoch}`);
   return { file, restored };
-}
-
-function listen(server: net.Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port, backlog: 4096 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

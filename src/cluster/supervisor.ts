@@ -43,6 +43,8 @@ interface WorkerRecord {
   killedForFault: boolean;
   /** Whether a replacement must be forked when it exits. */
   respawn: boolean;
+  /** How it ended, for the log: `code 1`, `signal SIGKILL`. */
+  end: string | undefined;
   ready: Promise<boolean>;
   exited: Promise<void>;
   markReady: (ready: boolean) => void;
@@ -86,14 +88,30 @@ export class Supervisor {
     cluster.setupPrimary({ exec: options.workerPath });
   }
 
-  /** Forks every worker; resolves once all of them take connections. */
-  async start(): Promise<void> {
-    const records = Array.from({ length: this.#options.workers }, () => this.#fork());
+  /**
+   * Forks every worker; resolves once all of them take connections. `signal` interrupts it: no
+   * more forks, and it rejects at once (`stop()` then ends the workers forked so far).
+   */
+  async start(signal: AbortSignal): Promise<void> {
     this.#watchTimer = setInterval(() => {
       this.#watch();
     }, this.#options.watchInterval);
-    const ready = await Promise.all(records.map((record) => record.ready));
-    if (ready.includes(false)) throw new Error('a worker died while starting');
+    const interrupted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        reject(new Error('interrupted while starting'));
+      });
+    });
+    // A rejection nobody awaits yet must not count as unhandled.
+    interrupted.catch(() => undefined);
+    const records: WorkerRecord[] = [];
+    for (let i = 0; i < this.#options.workers && !signal.aborted; i++) {
+      records.push(this.#fork());
+      // A fork blocks the event loop for a while: one per turn, so a Ctrl-C is heard between two.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.race([Promise.all(records.map((record) => record.ready)), interrupted]);
+    const dead = records.find((record) => record.state === 'dead');
+    if (dead !== undefined) throw new Error(`worker ${dead.id} died while starting (${dead.end ?? 'unknown'})`);
   }
 
   /** Gives an accepted connection to the next ready worker, or keeps it waiting for one. */
@@ -199,6 +217,7 @@ export class Supervisor {
       survivalTimer: undefined,
       killedForFault: false,
       respawn: true,
+      end: undefined,
       ready: new Promise((resolve) => (markReady = resolve)),
       exited: new Promise((resolve) => (markExited = resolve)),
       markReady,
@@ -232,6 +251,7 @@ export class Supervisor {
     this.#records.delete(record.id);
     this.#rotation = this.#rotation.filter((r) => r !== record);
     const how = signal === null ? `code ${code}` : `signal ${signal}`;
+    record.end = record.killedForFault ? `${how}, killed by the primary` : how;
     if (wasDraining) log.info(`worker ${record.id} exited (${how})`);
     else log.warn(`worker ${record.id} died (${how})`);
     record.markReady(false);
@@ -259,6 +279,12 @@ export class Supervisor {
   async #retire(record: WorkerRecord, reason: string): Promise<void> {
     if (record.state === 'dead') return record.exited;
     record.respawn = false;
+    if (record.state === 'starting') {
+      // Not handed a connection yet, so nothing to drain, and it may not read a drain yet.
+      record.state = 'draining';
+      record.worker.process.kill('SIGKILL');
+      return record.exited;
+    }
     if (record.state !== 'draining') {
       record.state = 'draining';
       this.#rotation = this.#rotation.filter((r) => r !== record);

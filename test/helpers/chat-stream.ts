@@ -4,7 +4,7 @@
  * polled against a deadline, because no event tells us about them.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -46,6 +46,24 @@ export async function waitUntil(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await delay(POLL_MS);
   }
+}
+
+/** The pids of the live processes whose parent is `pid` (Linux: read from /proc). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name: state, then the parent's pid.
+    const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(parent) === pid && state !== 'Z') children.push(Number(entry));
+  }
+  return children;
 }
 
 /** The one-letter state of a process (`R`, `S`, `T`, `Z`…), or undefined once it is gone. */

@@ -16,6 +16,8 @@ export interface ServerOptions {
   args?: string[];
   /** Persistence is off unless the test names a data dir. */
   dataDir?: string;
+  /** The port to listen on; a free one (0) unless given. */
+  port?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -136,7 +138,25 @@ export class SharedTeardown implements Owner {
 
 /** Starts a primary and waits until it listens. The owner's teardown ends it and its workers. */
 export async function startServer(t: Owner, options: ServerOptions = {}): Promise<TestServer> {
-  const args = [PRIMARY_PATH, '--workers', String(options.workers ?? 2), '--port', '0', '--log-level', 'info'];
+  const server = launchServer(t, options);
+  const match = await server.waitFor(LISTENING);
+  const [, host = '', port] = match;
+  server.host = host;
+  server.port = Number(port);
+  return server;
+}
+
+/** Starts a primary without waiting for anything: for tests of its start-up itself. */
+export function launchServer(t: Owner, options: ServerOptions = {}): TestServer {
+  const args = [
+    PRIMARY_PATH,
+    '--workers',
+    String(options.workers ?? 2),
+    '--port',
+    String(options.port ?? 0),
+    '--log-level',
+    'info',
+  ];
   args.push(...(options.dataDir === undefined ? ['--no-persist'] : ['--data-dir', options.dataDir]));
   args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
@@ -148,10 +168,6 @@ export async function startServer(t: Owner, options: ServerOptions = {}): Promis
     await server.stop(2_000);
     for (const pid of server.workerPids.values()) killQuietly(pid);
   });
-  const match = await server.waitFor(LISTENING);
-  const [, host = '', port] = match;
-  server.host = host;
-  server.port = Number(port);
   return server;
 }
 
