@@ -151,6 +151,14 @@ function createPrimaryCommand(): Command {
         .argParser(parseSeconds),
     )
     .addOption(
+      new Option(
+        '--soft-queue <bytes>',
+        "unsent output above which a connection's commands wait (at most half of --max-queue)",
+      )
+        .default(DEFAULT_LIMITS.softQueue)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
       new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer')
         .default(DEFAULT_LIMITS.maxQueue)
         .argParser(parsePositiveInteger),
@@ -265,6 +273,7 @@ function createPrimaryCommand(): Command {
             rateBurst: options.rateBurst,
             pingInterval: options.pingInterval,
             pingTimeout: options.pingTimeout,
+            softQueue: Math.max(1, Math.min(options.softQueue, Math.floor(options.maxQueue / 2))),
             maxQueue: options.maxQueue,
             registerTimeout: options.registerTimeout,
           },

@@ -70,7 +70,7 @@ export class ConnectionTable {
     socket.on('close', () => {
       this.#forget(session);
     });
-    socket.write(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
+    session.deliver(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
     this.#bus.request({ type: 'open', conn, address: clientAddress(socket.remoteAddress) });
     this.#log.info(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
     if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');

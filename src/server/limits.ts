@@ -10,7 +10,9 @@ export interface SessionLimits {
   /** Milliseconds of client silence before `PING`, and before `BYE ping timeout`. */
   pingInterval: number;
   pingTimeout: number;
-  /** Bytes queued for one connection before `BYE slow consumer`. */
+  /** Unsent output bytes above which a connection's commands wait (backpressure). */
+  softQueue: number;
+  /** Unsent output bytes of one connection beyond which it gets `BYE slow consumer`. */
   maxQueue: number;
   /** Milliseconds a connection has to register before `BYE registration timeout`. */
   registerTimeout: number;
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: SessionLimits = {
   rateBurst: 40,
   pingInterval: 30_000,
   pingTimeout: 60_000,
+  softQueue: 64 * 1024,
   maxQueue: 1024 * 1024,
   registerTimeout: 30_000,
 };
@@ -39,6 +42,7 @@ export function checkSessionLimits(limits: unknown): SessionLimits {
     rateBurst: checkPositiveNumber('rateBurst', given.rateBurst),
     pingInterval: checkPositiveNumber('pingInterval', given.pingInterval),
     pingTimeout: checkPositiveNumber('pingTimeout', given.pingTimeout),
+    softQueue: checkPositiveInteger('softQueue', given.softQueue),
     maxQueue: checkPositiveInteger('maxQueue', given.maxQueue),
     registerTimeout: checkPositiveNumber('registerTimeout', given.registerTimeout),
   };

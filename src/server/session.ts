@@ -2,6 +2,15 @@
  * One client connection: framing, limits, keepalive and command handling. Commands that touch
  * cluster-wide state go to the hub through the bus; their answers come back as deliveries.
  * Nothing a client sends can throw out of here: every bad input becomes one `ERROR` reply.
+ *
+ * Backpressure, as InspIRCd's soft sendq and `ws` do it: while the connection's unsent output
+ * (`OutputQueue.unsent`) is above `softQueue`, or too many of its replies are outstanding, its
+ * commands wait: lines already received are held, in order, and the transport stops reading.
+ * They run again when the output drains or the replies come. So what a client asks for costs at
+ * most about `softQueue` of memory, however much it asks. A client that has failed to take more
+ * than `maxQueue` (`OutputQueue.behind`: output it did not ask for, public events and DMs, can
+ * get there) is a slow consumer: its queued output is dropped, it gets `BYE slow consumer`, and
+ * the connection ends after a grace.
  */
 import type { WorkerBus } from '../bus/bus.js';
 import {
@@ -18,24 +27,21 @@ import { decodeLine } from '../protocol/decode-line.js';
 import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
 import { Keepalive } from './keepalive.js';
 import { checkSessionLimits, type SessionLimits } from './limits.js';
+import { OutputQueue } from './output-queue.js';
 import { ReplyQueue } from './reply-queue.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
+import type { Transport } from './transport.js';
 
-/** What a session needs of its socket; `net.Socket` has it all. */
-export interface Transport {
-  write(data: string | Uint8Array): boolean;
-  end(): void;
-  destroy(): void;
-  pause(): void;
-  resume(): void;
-  readonly writableLength: number;
-}
-
-/** Stop reading from a client that is this many replies ahead of us. */
+/** Run no more commands of a client that is this many replies ahead of us; read again below the second. */
 const PAUSE_AT_PENDING = 256;
 const RESUME_AT_PENDING = 64;
-/** How long a closing connection may take to flush its last lines. */
+/** How long a closing connection may go without taking any of its last lines before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * The same for a slow consumer, whose last lines sit behind the kernel's buffers (megabytes on
+ * loopback), where we cannot see them being taken.
+ */
+const SLOW_CONSUMER_GRACE_MS = 10_000;
 const HELP_TEXT = formatOk(VERBS.join(' '));
 const PONG = /^\s*pong(?: |$)/i;
 
@@ -48,16 +54,23 @@ export class Session {
   readonly #bucket: TokenBucket;
   readonly #keepalive: Keepalive;
   readonly #replies: ReplyQueue;
+  readonly #output: OutputQueue;
+  /** Lines received while commands wait, in order (null: a line that was too long). */
+  #held: Array<Buffer | null> = [];
   #registered = false;
   #registering = 0;
   /** Set once the hub has said OK to an AUTH. */
   #operator = false;
   #authenticating = 0;
   #paused = false;
+  /** The client closed its sending side; acted on once the lines held are run. */
+  #inputEnded = false;
   /** No more lines are read: the client sent QUIT, or closed its sending side. */
   #inputDone = false;
   /** Set once the session stops taking commands; the LEAVE reason if the hub must be told. */
   #closing: string | undefined;
+  /** The transport is ending: what is queued goes out, then it closes. */
+  #ending = false;
   #closed = false;
   /** Closes a connection that does not register in time, whether it answers PING or not. */
   #registerTimer: NodeJS.Timeout | undefined;
@@ -67,16 +80,19 @@ export class Session {
     this.#transport = transport;
     this.#bus = bus;
     this.#limits = checkSessionLimits(limits);
+    this.#output = new OutputQueue(transport, () => {
+      this.#goOn();
+    });
     this.#replies = new ReplyQueue((text) => {
       this.#write(text);
     });
     this.#bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
     this.#splitter = new LineSplitter(limits.maxLine, {
       line: (bytes) => {
-        this.#line(bytes);
+        this.#take(bytes);
       },
       tooLong: () => {
-        this.#tooLong();
+        this.#take(null);
       },
     });
     this.#keepalive = new Keepalive(limits.pingInterval, limits.pingTimeout, {
@@ -103,11 +119,8 @@ export class Session {
    * answers to everything it sent, then the connection closes.
    */
   endOfInput(): void {
-    if (this.#inputDone) return;
-    this.#inputDone = true;
-    this.#replies.afterAll(() => {
-      this.#close('disconnected');
-    });
+    this.#inputEnded = true;
+    this.#finishInput();
   }
 
   /** A line for this connection alone (a DM), or public events once registered. */
@@ -119,10 +132,7 @@ export class Session {
   reply(text: string): void {
     if (this.#closed) return;
     this.#replies.answer(text);
-    if (this.#paused && this.#replies.length <= RESUME_AT_PENDING) {
-      this.#paused = false;
-      this.#transport.resume();
-    }
+    this.#goOn();
   }
 
   enrol(): void {
@@ -153,18 +163,37 @@ export class Session {
     this.#keepalive.stop();
     this.#stopRegisterTimer();
     this.#registered = false;
+    this.#held = [];
+    this.#output.drop();
     this.#bus.request({ type: 'close', conn: this.conn, reason });
     return reason;
   }
 
-  #close(leaveReason: string): void {
+  /**
+   * Ends the connection once its queued output is out. It is destroyed once a grace passes in
+   * which the peer took none of what is left, or when nothing is left and the peer still has not
+   * closed its side; a peer that is reading gets everything, its BYE last.
+   */
+  #close(leaveReason: string, grace = CLOSE_GRACE_MS): void {
     if (this.#closing === undefined) this.#closing = leaveReason;
+    this.#held = [];
     this.#keepalive.stop();
     this.#stopRegisterTimer();
-    this.#transport.end();
-    setTimeout(() => {
-      this.#transport.destroy();
-    }, CLOSE_GRACE_MS).unref();
+    if (this.#ending) return;
+    this.#ending = true;
+    this.#output.end();
+    let left = this.#output.unsent;
+    const watch = () => {
+      if (this.#closed) return;
+      const now = this.#output.unsent;
+      if (now === 0 || now >= left) {
+        this.#transport.destroy();
+        return;
+      }
+      left = now;
+      setTimeout(watch, grace).unref();
+    };
+    setTimeout(watch, grace).unref();
   }
 
   #stopRegisterTimer(): void {
@@ -174,24 +203,80 @@ export class Session {
 
   #write(data: string | Uint8Array): void {
     if (this.#closed) return;
-    this.#transport.write(data);
-    if (this.#transport.writableLength > this.#limits.maxQueue && this.#closing === undefined) {
-      this.#closing = 'slow consumer';
-      this.#transport.write(formatBye('slow consumer'));
-      this.#keepalive.stop();
-      // Its buffer is full: it would not read a graceful goodbye anyway.
-      this.#transport.destroy();
+    this.#output.push(data);
+    if (this.#output.behind > this.#limits.maxQueue && this.#closing === undefined) this.#slowConsumer();
+  }
+
+  /**
+   * Cuts a client that does not take its output. What waits in our queue is dropped and the BYE
+   * goes right after what the transport holds already: the client sees it if it reads within the
+   * grace.
+   */
+  #slowConsumer(): void {
+    this.#output.abandon(formatBye('slow consumer'));
+    this.#close('slow consumer', SLOW_CONSUMER_GRACE_MS);
+  }
+
+  /** Whether commands must wait: too much unsent output, or too many replies outstanding. */
+  #mustWait(): boolean {
+    return this.#output.unsent > this.#limits.softQueue || this.#replies.length >= PAUSE_AT_PENDING;
+  }
+
+  /** A line from the splitter: run now, or held behind the ones waiting already. */
+  #take(line: Buffer | null): void {
+    if (this.#closing !== undefined || this.#inputDone) return;
+    // Any line is activity, whether it runs now or later.
+    this.#keepalive.activity();
+    if (this.#held.length === 0 && !this.#mustWait()) {
+      this.#runLine(line);
+      if (this.#mustWait()) this.#pause();
+      return;
     }
+    // The socket may reuse a chunk's memory once its callback returns.
+    this.#held.push(line === null ? null : Buffer.from(line));
+    this.#pause();
+  }
+
+  /** Runs the lines held while commands may go on; reads again once none is left. */
+  #goOn(): void {
+    while (this.#held.length > 0 && !this.#mustWait()) {
+      // QUIT or a close among them: what follows is not read.
+      if (this.#closing !== undefined || this.#inputDone) this.#held = [];
+      else this.#runLine(this.#held.shift() ?? null);
+    }
+    if (this.#held.length > 0 || !this.#paused) return;
+    if (this.#output.unsent <= this.#limits.softQueue && this.#replies.length <= RESUME_AT_PENDING) {
+      this.#paused = false;
+      this.#transport.resume();
+    }
+    this.#finishInput();
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#transport.pause();
+  }
+
+  /** After the end of input and the last held line: answer what was asked, then close. */
+  #finishInput(): void {
+    if (!this.#inputEnded || this.#inputDone || this.#held.length > 0) return;
+    this.#inputDone = true;
+    this.#replies.afterAll(() => {
+      this.#close('disconnected');
+    });
+  }
+
+  #runLine(line: Buffer | null): void {
+    if (line === null) this.#tooLong();
+    else this.#line(line);
   }
 
   #tooLong(): void {
-    this.#keepalive.activity();
     if (this.#admit()) this.#error('TOO_LONG', `line longer than ${this.#limits.maxLine} bytes`);
   }
 
   #line(bytes: Buffer): void {
-    if (this.#closing !== undefined || this.#inputDone) return;
-    this.#keepalive.activity();
     const decoded = decodeLine(bytes);
     if (decoded.ok && PONG.test(decoded.text)) return;
     if (!this.#admit()) return;
@@ -201,10 +286,6 @@ export class Session {
     }
     if (decoded.text.trim() === '') return;
     this.#command(decoded.text);
-    if (!this.#paused && this.#replies.length >= PAUSE_AT_PENDING) {
-      this.#paused = true;
-      this.#transport.pause();
-    }
   }
 
   /** The rate limit; answers RATE_LIMITED itself when the bucket is empty. */

@@ -5,7 +5,7 @@
  * one writev for all of them. At low load a turn holds one batch, and nothing waits any longer.
  */
 import type net from 'node:net';
-import type { Transport } from './session.js';
+import type { Transport } from './transport.js';
 
 export class TurnWriter {
   #corked: net.Socket[] = [];
@@ -13,9 +13,9 @@ export class TurnWriter {
   #scheduled = false;
 
   /**
-   * The socket as a session's transport, its writes held until the end of the turn. Its
-   * `writableLength` leaves out what this turn added: the slow-consumer limit is about what a
-   * client has failed to take, not about how much one busy turn produced for it.
+   * The socket as a session's transport, its writes held until the end of the turn. A turn's
+   * writes are never split: `write` says the socket is full only when it began the turn with a
+   * backlog of its high-water mark (16 KiB) or more, and then the socket's own drain follows.
    */
   transport(socket: net.Socket): Transport {
     let backlog = 0;
@@ -27,15 +27,23 @@ export class TurnWriter {
           this.#corked.push(socket);
           this.#schedule();
         }
-        return socket.write(data);
+        socket.write(data);
+        return backlog < socket.writableHighWaterMark;
+      },
+      onDrain: (listener) => {
+        socket.on('drain', listener);
       },
       end: () => socket.end(),
       destroy: () => socket.destroy(),
       pause: () => socket.pause(),
       resume: () => socket.resume(),
-      get writableLength() {
+      get bufferedBytes() {
+        return socket.writableLength;
+      },
+      get backlogBytes() {
         return socket.writableCorked === 0 ? socket.writableLength : backlog;
       },
+      remoteAddress: socket.remoteAddress ?? '',
     };
   }
 

@@ -50,26 +50,52 @@ test('answering PING with PONG keeps a connection alive past the timeout', async
   t.is(await client.command('PING'), 'OK');
 });
 
-test('a client that does not read is cut with BYE slow consumer; the others go on', async (t) => {
+test('a client that reads too slowly is cut with BYE slow consumer, which reaches it last; the others go on', async (t) => {
   const server = await startServer(t, {
     args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
   });
-  const { client: stuck } = await registered(t, server.port, 'stuck');
+  const { client: slow } = await registered(t, server.port, 'slow');
   const { client: talker } = await registered(t, server.port, 'talker');
-  stuck.socket.pause();
+  // A reader on a bad link: one read every 20 ms, slower than the chat goes.
+  slow.socket.pause();
+  slow.socket.on('data', () => slow.socket.pause());
+  const reading = setInterval(() => slow.socket.resume(), 20);
+  t.teardown(() => {
+    clearInterval(reading);
+  });
   const text = 'x'.repeat(1000);
-  const isLeave = (l: string) => l.startsWith('LEAVE ') && l.endsWith(' stuck slow consumer');
+  const isLeave = (l: string) => l.startsWith('LEAVE ') && l.endsWith(' slow slow consumer');
   // Send in batches, each ended by a PING whose answer says the batch went through the hub,
-  // until the stuck client's kernel buffers and then its queue are full.
+  // until the slow client's kernel buffers and then its queue are full.
   for (let batch = 0; batch < 60 && !talker.lines.some(isLeave); batch++) {
     talker.write(`MSG ${text}\n`.repeat(500));
     talker.send(`PING batch${batch}`);
     await talker.until((l) => l === `OK batch${batch}`, 30_000);
   }
-  const leave = await talker.seen(isLeave);
-  t.regex(leave, / stuck slow consumer$/);
-  stuck.socket.resume();
-  await stuck.closedByPeer();
+  t.regex(await talker.seen(isLeave), / slow slow consumer$/);
+  // It is not destroyed while it still takes its last lines: the BYE comes last.
+  await slow.closedByPeer(60_000);
+  t.is(slow.lines.at(-1), 'BYE slow consumer');
   talker.send('PING final');
   t.is(await talker.until((l) => l === 'OK final'), 'OK final');
+});
+
+test('a client that sends more commands than it reads is paused, not cut, and every command is answered', async (t) => {
+  const server = await startServer(t, { args: ['--rate-limit', '100000', '--rate-burst', '100000'] });
+  const { client } = await connect(t, server.port);
+  client.socket.pause();
+  // 16 MB of replies: far more than the kernel's buffers and --max-queue (1 MiB) together.
+  const token = 'x'.repeat(4000);
+  const count = 4000;
+  const sent = new Promise<void>((resolve) => {
+    client.socket.write(`PING ${token}\n`.repeat(count), () => {
+      resolve();
+    });
+  });
+  // The scenario is a client that stalls for a while: it reads nothing for a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  client.socket.resume();
+  await sent;
+  for (let i = 0; i < count; i++) t.is(await client.next(), `OK ${token}`);
+  t.is(await client.command('PING done'), 'OK done');
 });

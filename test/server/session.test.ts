@@ -7,18 +7,43 @@ import sinon from 'sinon';
 import type { WorkerBus } from '../../src/bus/bus.js';
 import type { HubRequest } from '../../src/bus/messages.js';
 import { DEFAULT_LIMITS, type SessionLimits } from '../../src/server/limits.js';
-import { Session, type Transport } from '../../src/server/session.js';
+import { Session } from '../../src/server/session.js';
+import type { Transport } from '../../src/server/transport.js';
 import { defined } from '../helpers/defined.js';
 
+/**
+ * A transport with a buffer like a socket's: `write` returns false once it holds `highWaterMark`
+ * bytes or more, and `take` plays the peer reading, with the drain a socket would emit.
+ */
 class RecordingTransport implements Transport {
   written = '';
   ended = false;
   destroyed = false;
   paused = false;
-  writableLength = 0;
+  bufferedBytes = 0;
+  highWaterMark = Infinity;
+  remoteAddress = '127.0.0.1';
+  #drain: () => void = () => {};
+  #needDrain = false;
   write(data: string | Uint8Array): boolean {
-    this.written += typeof data === 'string' ? data : Buffer.from(data).toString();
-    return true;
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString();
+    this.written += text;
+    this.bufferedBytes += Buffer.byteLength(text);
+    this.#needDrain ||= this.bufferedBytes >= this.highWaterMark;
+    return !this.#needDrain;
+  }
+  get backlogBytes(): number {
+    return this.bufferedBytes;
+  }
+  onDrain(listener: () => void): void {
+    this.#drain = listener;
+  }
+  /** The peer takes everything buffered. */
+  take(): void {
+    this.bufferedBytes = 0;
+    if (!this.#needDrain) return;
+    this.#needDrain = false;
+    this.#drain();
   }
   end(): void {
     this.ended = true;
@@ -209,15 +234,51 @@ test.serial('bad bytes get their error code and the connection stays usable', (t
   t.false(transport.ended);
 });
 
-test.serial('more output queued than --max-queue: BYE slow consumer and the connection is cut', (t) => {
-  const { transport, session, requests } = setup({ maxQueue: 100 });
-  session.enrol();
-  transport.writableLength = 101;
-  session.deliver('MSG 1 t a hello\n');
-  t.true(transport.written.endsWith('BYE slow consumer\n'));
-  t.true(transport.destroyed);
-  session.closed();
-  t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }]);
+test.serial(
+  'past --max-queue: the queued output is dropped, BYE slow consumer follows what the transport holds, then a grace',
+  (t) => {
+    const { clock, transport, session, requests } = setup({ softQueue: 50, maxQueue: 100 });
+    transport.highWaterMark = 20;
+    session.enrol();
+    for (let seq = 1; seq <= 10; seq++) session.deliver(`MSG ${seq} t a hello\n`);
+    t.deepEqual(
+      transport.lines(),
+      ['MSG 1 t a hello', 'MSG 2 t a hello', 'BYE slow consumer'],
+      'the transport took lines up to its high-water mark; what was queued after them is dropped',
+    );
+    t.true(transport.ended);
+    clock.tick(9_999);
+    t.false(transport.destroyed, 'a grace to read the BYE');
+    clock.tick(1);
+    t.true(transport.destroyed);
+    session.closed();
+    t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }]);
+  },
+);
+
+test.serial('above the soft limit commands wait and reading pauses; once the output drains they run in order', (t) => {
+  const { transport, session, send } = setup({ softQueue: 100 });
+  transport.highWaterMark = 50;
+  session.deliver('x'.repeat(120) + '\n');
+  send('PING a\nPING b\n');
+  send('PING c\n');
+  t.true(transport.paused);
+  t.deepEqual(transport.lines(), ['x'.repeat(120)]);
+  transport.take();
+  t.deepEqual(transport.lines().slice(1), ['OK a', 'OK b', 'OK c']);
+  t.false(transport.paused);
+});
+
+test.serial('a client that closes its sending side while its commands wait still gets every answer', (t) => {
+  const { transport, session, send } = setup({ softQueue: 100 });
+  transport.highWaterMark = 50;
+  session.deliver('x'.repeat(120) + '\n');
+  send('PING a\nPING b\n');
+  session.endOfInput();
+  t.false(transport.ended);
+  transport.take();
+  t.deepEqual(transport.lines().slice(1), ['OK a', 'OK b']);
+  t.true(transport.ended);
 });
 
 test.serial('reading pauses while too many replies are outstanding, and resumes as they come', (t) => {

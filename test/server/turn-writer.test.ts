@@ -1,6 +1,6 @@
 /**
  * The turn writer on a real loopback socket pair: what one turn writes leaves together, in
- * order, once the turn ends, and the slow-consumer figure leaves that turn's bytes out.
+ * order, once the turn ends, and its backlog leaves that turn's bytes out.
  */
 import test from 'ava';
 import { once } from 'node:events';
@@ -47,21 +47,27 @@ test('writes of one turn are held until the turn ends, then leave in order', asy
   t.is(await received, 'one\ntwo\nthree\n');
 });
 
-test("the transport's writableLength counts what earlier turns left, not this turn's output", async (t) => {
+test("the transport's backlog counts what earlier turns left, not this turn's output; a turn is never split", async (t) => {
   const [serverSide, peer] = await socketPair(t);
   const transport = new TurnWriter().transport(serverSide);
   peer.pause();
   const chunk = 'x'.repeat(64 * 1024);
   // Fill the kernel's buffers so that what follows stays queued in the socket.
-  while (serverSide.writableLength === 0) {
-    transport.write(chunk);
-    t.is(transport.writableLength, 0);
+  while (serverSide.writableLength < serverSide.writableHighWaterMark) {
+    t.true(transport.write(chunk), 'a turn that began with little backlog takes all its writes');
+    t.true(transport.write(chunk));
+    t.is(transport.backlogBytes, serverSide.writableLength - 2 * chunk.length);
+    t.is(transport.bufferedBytes, serverSide.writableLength);
     await new Promise(setImmediate);
   }
   const left = serverSide.writableLength;
-  transport.write(chunk);
-  t.is(transport.writableLength, left);
-  t.is(serverSide.writableLength, left + chunk.length);
+  const drained = once(serverSide, 'drain');
+  t.false(transport.write(chunk), 'a turn that began with a full backlog says so');
+  t.is(transport.backlogBytes, left);
+  t.is(transport.bufferedBytes, left + chunk.length);
   await new Promise(setImmediate);
-  t.is(transport.writableLength, serverSide.writableLength);
+  t.is(transport.backlogBytes, serverSide.writableLength);
+  peer.resume();
+  await drained;
+  t.is(transport.bufferedBytes, 0);
 });
