@@ -37,7 +37,7 @@ function main(): void {
   const log = createLogger(`worker ${workerId}`, config.logLevel);
   const bus = new ClusterWorkerBus({ send, heartbeatInterval: config.heartbeatInterval, pid: process.pid, log });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
-  const connections = new ConnectionTable(workerId, bus, config.limits, log, tls);
+  const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
 
   process.on('message', (message: unknown, handle: unknown) => {
     bus.receive(message, handle);

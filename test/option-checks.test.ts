@@ -17,7 +17,13 @@ const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 const supervisorOptions = {
   workers: 2,
   workerPath: '/nonexistent/worker.js',
-  workerConfig: { limits: DEFAULT_LIMITS, logLevel: 'info' as const, heartbeatInterval: 1_000, tls: undefined },
+  workerConfig: {
+    limits: DEFAULT_LIMITS,
+    history: 1000,
+    logLevel: 'info' as const,
+    heartbeatInterval: 1_000,
+    tls: undefined,
+  },
   link: () => {
     throw new Error('no worker is forked in this test');
   },
@@ -94,6 +100,11 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     /^heartbeatInterval /,
   ],
   [
+    'a worker config without the size of its history ring',
+    () => parseWorkerConfig(JSON.stringify({ limits: DEFAULT_LIMITS, logLevel: 'info', heartbeatInterval: 1 })),
+    /^history /,
+  ],
+  [
     'a worker config whose limits lack a field',
     () => parseWorkerConfig(JSON.stringify({ limits: { maxLine: 10 }, logLevel: 'info', heartbeatInterval: 1 })),
     /^rateLimit /,
@@ -116,7 +127,13 @@ for (const [title, make, message] of cases) {
 }
 
 test('a well-formed worker config comes back as it was sent', (t) => {
-  const config = { limits: DEFAULT_LIMITS, logLevel: 'debug', heartbeatInterval: 250, tls: { cert: 'c', key: 'k' } };
+  const config = {
+    limits: DEFAULT_LIMITS,
+    logLevel: 'debug',
+    heartbeatInterval: 250,
+    tls: { cert: 'c', key: 'k' },
+    history: 1000,
+  };
   t.deepEqual(parseWorkerConfig(JSON.stringify(config)), config);
   t.deepEqual(parseWorkerConfig(JSON.stringify({ ...config, tls: undefined })), { ...config, tls: undefined });
 });

@@ -1,6 +1,6 @@
 /**
  * The hub's outlet on the primary: deliveries are queued per worker and sent as one IPC message
- * per worker per event-loop turn; consecutive broadcasts are joined into one text, so a worker
+ * per worker per event-loop turn (or several, each under `MAX_MESSAGE_CHARS` of text); consecutive broadcasts are joined into one text, so a worker
  * writes each client once per batch. The queue of every worker is bounded by what it has not yet
  * taken off the pipe: a worker that falls too far behind is cut off (its link reports it, the
  * supervisor kills it and replaces it like any dead worker, its clients refill from history)
@@ -13,7 +13,8 @@
  */
 import type { Logger } from '../log.js';
 import type { HubBus } from './bus.js';
-import type { Delivery, PrimaryMessage } from './messages.js';
+import { cutBatch, cutReply } from './message-size.js';
+import { MAX_MESSAGE_CHARS, type Delivery, type PrimaryMessage } from './messages.js';
 import { checkPositiveInteger } from '../option-checks.js';
 
 type SendToWorker = (message: PrimaryMessage, callback: (error: Error | null) => void) => boolean;
@@ -65,7 +66,7 @@ export class ClusterHubBus implements HubBus {
   toWorker(workerId: number, delivery: Delivery): void {
     const link = this.#links.get(workerId);
     if (link === undefined) return;
-    enqueue(link.queue, delivery);
+    for (const part of cutReply(delivery)) enqueue(link.queue, part);
     this.#schedule();
   }
 
@@ -105,14 +106,16 @@ export class ClusterHubBus implements HubBus {
   }
 
   #send(batches: Batches): void {
-    for (const [link, workerId, batch] of batches) {
+    for (const [link, workerId, deliveries] of batches) {
       if (link.lagging || this.#links.get(workerId) !== link) continue;
-      const bytes = batchBytes(batch);
-      link.inFlight += bytes;
-      link.send({ type: 'deliveries', batch }, (error) => {
-        link.inFlight -= bytes;
-        if (error !== null) this.#options.log.debug(`worker ${workerId}: delivery failed: ${error.message}`);
-      });
+      for (const batch of cutBatch(deliveries)) {
+        const bytes = batchBytes(batch);
+        link.inFlight += bytes;
+        link.send({ type: 'deliveries', batch }, (error) => {
+          link.inFlight -= bytes;
+          if (error !== null) this.#options.log.debug(`worker ${workerId}: delivery failed: ${error.message}`);
+        });
+      }
       if (link.inFlight > this.#options.maxBacklog) {
         link.lagging = true;
         this.#options.log.error(`worker ${workerId} is ${link.inFlight} bytes behind; replacing it`);
@@ -132,10 +135,10 @@ export class ClusterHubBus implements HubBus {
   }
 }
 
-/** Appends, joining a broadcast to a broadcast just before it. */
+/** Appends, joining a broadcast to a broadcast just before it while the text stays within bounds. */
 function enqueue(queue: Delivery[], delivery: Delivery): void {
   const last = queue[queue.length - 1];
-  if (delivery.type === 'all' && last?.type === 'all') {
+  if (delivery.type === 'all' && last?.type === 'all' && last.text.length + delivery.text.length <= MAX_MESSAGE_CHARS) {
     queue[queue.length - 1] = { type: 'all', text: last.text + delivery.text, seq: delivery.seq };
   } else {
     queue.push(delivery);

@@ -1,12 +1,14 @@
 /**
  * The worker's end of the cluster IPC bus, both directions. Requests are batched per event-loop
- * turn, so a busy worker sends one IPC message for many client lines, not one each. What the
+ * turn, so a busy worker sends one IPC message for many client lines, not one each (several when
+ * their texts pass `MAX_MESSAGE_CHARS`). What the
  * primary sends is handed to the worker's connections; the bus also says `hello` (its handler is
  * installed), `ready`, `drained`, and sends the heartbeats the primary watches.
  */
 import net from 'node:net';
 import type { Logger } from '../log.js';
 import type { WorkerBus } from './bus.js';
+import { cutBatch } from './message-size.js';
 import { isPrimaryMessage, unhandled, type Delivery, type HubRequest, type WorkerMessage } from './messages.js';
 
 type SendToPrimary = (message: WorkerMessage, callback: (error: Error | null) => void) => boolean;
@@ -16,6 +18,8 @@ export interface WorkerConnections {
   readonly size: number;
   /** Where the seq space stands when this worker joins the cluster. */
   init(epoch: string, lastSeq: number): void;
+  /** Events retained by the hub when this worker joined, oldest first, before any broadcast. */
+  seed(text: string, first: number, last: number): void;
   accept(socket: net.Socket): void;
   apply(batch: readonly Delivery[]): void;
   /** Says `BYE <bye>` to everyone (their LEAVE says `leaveReason`); `done` runs once all are closed. */
@@ -78,6 +82,9 @@ export class ClusterWorkerBus implements WorkerBus {
         connections.init(message.epoch, message.lastSeq);
         this.#options.send({ type: 'ready', pid: this.#options.pid }, this.#ignoreLoss);
         return;
+      case 'seed':
+        connections.seed(message.text, message.first, message.last);
+        return;
       case 'connection':
         if (handle instanceof net.Socket) connections.accept(handle);
         // Sent at once, not batched: the primary hands a worker no more while this is missing.
@@ -110,12 +117,14 @@ export class ClusterWorkerBus implements WorkerBus {
 
   #flush = (): void => {
     this.#scheduled = false;
-    const batch = this.#batch;
+    const requests = this.#batch;
     this.#batch = [];
-    this.#options.send({ type: 'requests', batch }, (error) => {
-      // The primary is gone; the 'disconnect' handler ends this worker.
-      if (error !== null) this.#options.log.debug(`request batch lost: ${error.message}`);
-    });
+    for (const batch of cutBatch(requests)) {
+      this.#options.send({ type: 'requests', batch }, (error) => {
+        // The primary is gone; the 'disconnect' handler ends this worker.
+        if (error !== null) this.#options.log.debug(`request batch lost: ${error.message}`);
+      });
+    }
   };
 
   /** Lost only when the primary is gone, which the worker's 'disconnect' handler deals with. */

@@ -14,8 +14,6 @@ export type HubRequest =
   | { type: 'msg'; conn: number; text: string }
   | { type: 'dm'; conn: number; nick: string; text: string }
   | { type: 'users'; conn: number }
-  | { type: 'history'; conn: number; last: number }
-  | { type: 'history-since'; conn: number; seq: number }
   | { type: 'auth'; conn: number; token: string }
   | { type: 'announce'; conn: number; text: string }
   | { type: 'kick'; conn: number; nick: string; reason: string }
@@ -27,8 +25,11 @@ export type Delivery =
   | { type: 'enrol'; conn: number }
   /** Lines for every registered connection of the worker; `seq` is the last seq among them. */
   | { type: 'all'; text: string; seq: number }
-  /** The answer to the connection's oldest request still waiting for the hub. */
-  | { type: 'reply'; conn: number; text: string }
+  /**
+   * The answer to the connection's oldest request still waiting for the hub. One longer than an
+   * IPC message may carry comes in parts, all but the last with `more`.
+   */
+  | { type: 'reply'; conn: number; text: string; more?: boolean }
   /** An unsolicited line for one connection (a DM). */
   | { type: 'event'; conn: number; text: string }
   /** Unregister and close the connection, after `BYE <bye>` when `bye` is not empty. */
@@ -51,9 +52,17 @@ export type WorkerMessage =
    */
   | { type: 'accepted' };
 
+/**
+ * The most text one IPC message carries (about 1 MiB: 2 MiB of JSON at worst): larger output is
+ * cut into several messages, so no message costs a multi-megabyte JSON string to send or read.
+ */
+export const MAX_MESSAGE_CHARS = 1024 * 1024;
+
 /** Everything the primary sends to a worker. */
 export type PrimaryMessage =
   | { type: 'init'; epoch: string; lastSeq: number }
+  /** Right after init: the retained events `first`..`last` (wire lines), for the worker's HISTORY. */
+  | { type: 'seed'; text: string; first: number; last: number }
   /** Sent with a socket handle: a connection for this worker to serve. */
   | { type: 'connection' }
   | { type: 'deliveries'; batch: Delivery[] }
@@ -61,7 +70,7 @@ export type PrimaryMessage =
   | { type: 'drain'; reason: string };
 
 const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained', 'accepted']);
-const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'connection', 'deliveries', 'drain']);
+const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'seed', 'connection', 'deliveries', 'drain']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   return (

@@ -16,12 +16,22 @@ import type { Worker } from 'node:cluster';
 import type net from 'node:net';
 import type { Logger } from '../log.js';
 import type { DeliveryLink } from './cluster-hub-bus.js';
-import { isWorkerMessage, unhandled, type HubRequest, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import type { HistoryRing } from '../hub/history-ring.js';
+import {
+  isWorkerMessage,
+  MAX_MESSAGE_CHARS,
+  unhandled,
+  type HubRequest,
+  type PrimaryMessage,
+  type WorkerMessage,
+} from './messages.js';
 
 /** What the link needs of the hub: where requests go, where a new worker starts. */
 interface HubEnd {
   readonly epoch: string;
   readonly lastSeq: number;
+  /** The events retained, which a new worker's ring starts with. */
+  readonly history: HistoryRing;
   handle(workerId: number, request: HubRequest): void;
   /** The worker is gone: its users leave. */
   workerLost(workerId: number): void;
@@ -128,6 +138,8 @@ export class WorkerLink {
       case 'hello':
         // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
         this.#send({ type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq });
+        // The worker answers HISTORY from its own ring: it starts with ours, in bounded pieces.
+        for (const piece of hub.history.pieces(MAX_MESSAGE_CHARS)) this.#send({ type: 'seed', ...piece });
         deliveries.attach(this.id, {
           send: (out, callback) => this.#send(out, undefined, callback),
           cut: () => {

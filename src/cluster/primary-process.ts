@@ -109,6 +109,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     workerPath: fileURLToPath(new URL('../worker.js', import.meta.url)),
     workerConfig: {
       limits: options.limits,
+      history: options.history,
       logLevel: options.logLevel,
       heartbeatInterval,
       tls: options.tls?.credentials,

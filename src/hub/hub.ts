@@ -49,7 +49,8 @@ type UserRequest = Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick
 
 export class Hub implements HubSide {
   readonly #bus: HubBus;
-  readonly #history: HistoryRing;
+  /** The last public events, what a new worker is seeded with. */
+  readonly history: HistoryRing;
   readonly #state: ChatState;
   readonly #registry = new NickRegistry();
   readonly #connections: AdmittedConnections;
@@ -64,7 +65,7 @@ export class Hub implements HubSide {
 
   constructor(options: HubOptions) {
     this.#bus = options.bus;
-    this.#history = options.history;
+    this.history = options.history;
     this.#state = options.state;
     this.#now = options.now ?? Date.now;
     this.#connections = new AdmittedConnections(options.maxClients, options.addressLimits, this.#now);
@@ -97,7 +98,7 @@ export class Hub implements HubSide {
 
   deliver(event: PublicEvent): void {
     const line = formatPublicEvent(event);
-    this.#history.push(event.seq, line);
+    this.history.push(event.seq, line);
     this.#bus.toAll({ type: 'all', text: line, seq: event.seq });
   }
 
@@ -155,12 +156,6 @@ export class Hub implements HubSide {
           done();
         });
         return;
-      case 'history':
-        this.#replay(workerId, conn, this.#history.last(request.last));
-        break;
-      case 'history-since':
-        this.#replay(workerId, conn, this.#history.since(request.seq));
-        break;
       case 'quit':
         this.#quit(workerId, conn, request.reason);
         break;
@@ -423,10 +418,6 @@ export class Hub implements HubSide {
     const { ipRateLimit } = this.#connections.addresses.options;
     this.#fail(workerId, conn, 'RATE_LIMITED', `more than ${ipRateLimit} public events/s from your address, slow down`);
     return false;
-  }
-
-  #replay(workerId: number, conn: number, lines: string[]): void {
-    this.#reply(workerId, conn, lines.join('') + formatOk(lines.length));
   }
 
   #reply(workerId: number, conn: number, text: string): void {

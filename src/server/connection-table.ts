@@ -2,11 +2,13 @@
  * A worker's connections: it opens a session for every socket the primary hands over (speaking
  * TLS on it when the server has a certificate), applies the hub's deliveries in order, and
  * drains everything on shutdown or restart.
+ * It keeps the last `--history` public events, as they arrive, for its sessions' HISTORY replies.
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { WorkerBus } from '../bus/bus.js';
 import { unhandled, type Delivery } from '../bus/messages.js';
+import { HistoryRing } from '../hub/history-ring.js';
 import type { Logger } from '../log.js';
 import { formatWelcome } from '../protocol/wire.js';
 import { clientAddress } from './client-address.js';
@@ -24,19 +26,30 @@ export class ConnectionTable {
   readonly #sessions = new Map<number, Session>();
   readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
+  readonly #history: HistoryRing;
   /** This turn's public lines: written at the end of the turn, all at once. */
   #publicText: string[] = [];
   /** Sessions told something alone this turn, and how many of its public lines they already have. */
   readonly #caughtUp = new Map<Session, number>();
+  /** The parts of a reply too long for one IPC message, per connection, until the last part. */
+  readonly #replyParts = new Map<number, string[]>();
   #epoch = '';
   #lastSeq = 0;
   #nextConn = 1;
   #draining: (() => void) | undefined;
 
-  constructor(workerId: number, bus: WorkerBus, limits: SessionLimits, log: Logger, tls?: tls.SecureContext) {
+  constructor(
+    workerId: number,
+    bus: WorkerBus,
+    limits: SessionLimits,
+    history: number,
+    log: Logger,
+    tls?: tls.SecureContext,
+  ) {
     this.#workerId = workerId;
     this.#bus = bus;
     this.#limits = limits;
+    this.#history = new HistoryRing(history);
     this.#log = log;
     this.#tls = tls;
   }
@@ -51,10 +64,15 @@ export class ConnectionTable {
     this.#lastSeq = lastSeq;
   }
 
+  /** Events retained by the hub when this worker joined, oldest first, before any broadcast. */
+  seed(text: string, first: number, last: number): void {
+    this.#history.append(text, first, last);
+  }
+
   accept(handed: net.Socket): void {
     const socket: net.Socket = this.#tls === undefined ? handed : secureServerSocket(handed, this.#tls);
     const conn = this.#nextConn++;
-    const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits);
+    const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits, this.#history);
     this.#sessions.set(conn, session);
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;
@@ -80,6 +98,8 @@ export class ConnectionTable {
   apply(batch: readonly Delivery[]): void {
     for (const delivery of batch) {
       if (delivery.type === 'all') {
+        // Broadcasts come in seq order, none missing: the text holds the events after the last one.
+        this.#history.append(delivery.text, this.#lastSeq + 1, delivery.seq);
         this.#lastSeq = delivery.seq;
         if (this.#publicText.push(delivery.text) === 1) this.#writer.beforeFlush(this.#writePublic);
         continue;
@@ -89,7 +109,7 @@ export class ConnectionTable {
       this.#catchUp(session);
       switch (delivery.type) {
         case 'reply':
-          session.reply(delivery.text);
+          this.#reply(session, delivery.text, delivery.more === true);
           break;
         case 'event':
           session.deliver(delivery.text);
@@ -106,6 +126,17 @@ export class ConnectionTable {
           unhandled(delivery);
       }
     }
+  }
+
+  #reply(session: Session, text: string, more: boolean): void {
+    const parts = this.#replyParts.get(session.conn);
+    if (more) {
+      if (parts === undefined) this.#replyParts.set(session.conn, [text]);
+      else parts.push(text);
+      return;
+    }
+    this.#replyParts.delete(session.conn);
+    session.reply(parts === undefined ? text : parts.join('') + text);
   }
 
   /**
@@ -152,6 +183,7 @@ export class ConnectionTable {
 
   #forget(session: Session): void {
     this.#sessions.delete(session.conn);
+    this.#replyParts.delete(session.conn);
     this.#registered.delete(session);
     const reason = session.closed();
     this.#log.info(`connection ${session.conn} closed (${reason})`);

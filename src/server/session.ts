@@ -27,6 +27,8 @@ import { decodeLine } from '../protocol/decode-line.js';
 import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
 import { Keepalive } from './keepalive.js';
 import { checkSessionLimits, type SessionLimits } from './limits.js';
+import type { HistoryRing } from '../hub/history-ring.js';
+import { HistoryReply } from './history-reply.js';
 import { OutputQueue } from './output-queue.js';
 import { ReplyQueue } from './reply-queue.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
@@ -55,6 +57,11 @@ export class Session {
   readonly #keepalive: Keepalive;
   readonly #replies: ReplyQueue;
   readonly #output: OutputQueue;
+  /** This worker's recent public events, which HISTORY replays. */
+  readonly #history: HistoryRing;
+  /** Events for this connection that arrived while a HISTORY reply was being written. */
+  #heldEvents: Array<string | Uint8Array> = [];
+  #heldEventBytes = 0;
   /** Lines received while commands wait, in order (null: a line that was too long). */
   #held: Array<Buffer | null> = [];
   #registered = false;
@@ -75,17 +82,21 @@ export class Session {
   /** Closes a connection that does not register in time, whether it answers PING or not. */
   #registerTimer: NodeJS.Timeout | undefined;
 
-  constructor(conn: number, transport: Transport, bus: WorkerBus, limits: SessionLimits) {
+  constructor(conn: number, transport: Transport, bus: WorkerBus, limits: SessionLimits, history: HistoryRing) {
     this.conn = conn;
     this.#transport = transport;
     this.#bus = bus;
     this.#limits = checkSessionLimits(limits);
+    this.#history = history;
     this.#output = new OutputQueue(transport, () => {
       this.#goOn();
     });
-    this.#replies = new ReplyQueue((text) => {
-      this.#write(text);
-    });
+    this.#replies = new ReplyQueue(
+      (text) => {
+        this.#write(text);
+      },
+      () => this.#closing === undefined && this.#output.unsent <= this.#limits.softQueue,
+    );
     this.#bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
     this.#splitter = new LineSplitter(limits.maxLine, {
       line: (bytes) => {
@@ -123,9 +134,20 @@ export class Session {
     this.#finishInput();
   }
 
-  /** A line for this connection alone (a DM), or public events once registered. */
+  /**
+   * A line for this connection alone (a DM), or public events once registered. While a HISTORY
+   * reply is being written they wait, in order, and follow its `OK <count>`: a chat/1 client sees
+   * the replayed events, then the OK, then what happened meanwhile, all in seq order.
+   */
   deliver(data: string | Uint8Array): void {
-    if (this.#closing === undefined) this.#write(data);
+    if (this.#closing !== undefined) return;
+    if (!this.#replies.streaming) {
+      this.#write(data);
+      return;
+    }
+    this.#heldEvents.push(data);
+    this.#heldEventBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    this.#checkBehind();
   }
 
   /** The hub's answer to this connection's oldest outstanding request. */
@@ -140,17 +162,28 @@ export class Session {
     this.#stopRegisterTimer();
   }
 
-  /** The hub has already forgotten this user: close without telling it again. */
+  /**
+   * The hub has already forgotten this user: close without telling it again. Without a BYE (after
+   * QUIT) the replies still owed are written first.
+   */
   drop(bye: string): void {
     this.#registered = false;
-    if (bye !== '') this.#write(formatBye(bye));
+    if (bye === '') {
+      this.#replies.afterAll(() => {
+        this.#close('quit');
+      });
+      return;
+    }
+    this.#releaseEvents();
+    this.#write(formatBye(bye));
     // Only the log reads this reason: the hub has already told everyone.
-    this.#close(bye === '' ? 'quit' : bye);
+    this.#close(bye);
   }
 
   /** Says `BYE <reason>` and closes; `leaveReason` is what other users are told. */
   bye(reason: string, leaveReason: string): void {
     if (this.#closing !== undefined) return;
+    this.#releaseEvents();
     this.#write(formatBye(reason));
     this.#close(leaveReason);
   }
@@ -164,6 +197,7 @@ export class Session {
     this.#stopRegisterTimer();
     this.#registered = false;
     this.#held = [];
+    this.#heldEvents = [];
     this.#output.drop();
     this.#bus.request({ type: 'close', conn: this.conn, reason });
     return reason;
@@ -204,7 +238,22 @@ export class Session {
   #write(data: string | Uint8Array): void {
     if (this.#closed) return;
     this.#output.push(data);
-    if (this.#output.behind > this.#limits.maxQueue && this.#closing === undefined) this.#slowConsumer();
+    this.#checkBehind();
+  }
+
+  /** What the client failed to take, events held behind a HISTORY reply included, against `maxQueue`. */
+  #checkBehind(): void {
+    if (this.#output.behind + this.#heldEventBytes > this.#limits.maxQueue && this.#closing === undefined) {
+      this.#slowConsumer();
+    }
+  }
+
+  /** Writes the events held while a HISTORY reply was written. */
+  #releaseEvents(): void {
+    const events = this.#heldEvents;
+    this.#heldEvents = [];
+    this.#heldEventBytes = 0;
+    for (const data of events) this.#write(data);
   }
 
   /**
@@ -213,6 +262,8 @@ export class Session {
    * grace.
    */
   #slowConsumer(): void {
+    this.#heldEvents = [];
+    this.#heldEventBytes = 0;
     this.#output.abandon(formatBye('slow consumer'));
     this.#close('slow consumer', SLOW_CONSUMER_GRACE_MS);
   }
@@ -239,6 +290,7 @@ export class Session {
 
   /** Runs the lines held while commands may go on; reads again once none is left. */
   #goOn(): void {
+    this.#replies.pump();
     while (this.#held.length > 0 && !this.#mustWait()) {
       // QUIT or a close among them: what follows is not read.
       if (this.#closing !== undefined || this.#inputDone) this.#held = [];
@@ -341,11 +393,10 @@ export class Session {
         return;
       }
       case 'HISTORY': {
-        this.#ask(
-          'last' in command
-            ? { type: 'history', conn, last: command.last }
-            : { type: 'history-since', conn, seq: command.since },
-        );
+        const request = 'last' in command ? { last: command.last } : { since: command.since };
+        this.#replies.stream(new HistoryReply(this.#history, request), () => {
+          this.#releaseEvents();
+        });
         return;
       }
       case 'ANNOUNCE': {

@@ -4,12 +4,20 @@
  * start with the field's name instead of surfacing later as a NaN timer.
  */
 import { LOG_LEVELS, type LogLevel } from '../log.js';
-import { checkObject, checkOneOf, checkPositiveNumber, InvalidOptionError } from '../option-checks.js';
+import {
+  checkObject,
+  checkOneOf,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  InvalidOptionError,
+} from '../option-checks.js';
 import { checkSessionLimits, type SessionLimits } from './limits.js';
 import type { TlsCredentials } from './tls-socket.js';
 
 export interface WorkerConfig {
   limits: SessionLimits;
+  /** Public events kept for HISTORY (`--history`). */
+  history: number;
   logLevel: LogLevel;
   /** Milliseconds between two heartbeats to the primary. */
   heartbeatInterval: number;
@@ -30,6 +38,7 @@ export function parseWorkerConfig(json: string): WorkerConfig {
     logLevel: checkOneOf('logLevel', config.logLevel, LOG_LEVELS),
     heartbeatInterval: checkPositiveNumber('heartbeatInterval', config.heartbeatInterval),
     tls: config.tls === undefined ? undefined : checkTlsCredentials(config.tls),
+    history: checkPositiveInteger('history', config.history),
   };
 }
 

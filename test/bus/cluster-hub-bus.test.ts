@@ -2,7 +2,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import { ClusterHubBus, type DeliveryLink } from '../../src/bus/cluster-hub-bus.js';
-import type { Delivery, PrimaryMessage } from '../../src/bus/messages.js';
+import { MAX_MESSAGE_CHARS, type Delivery, type PrimaryMessage } from '../../src/bus/messages.js';
 import type { Logger } from '../../src/log.js';
 
 const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -76,6 +76,33 @@ test('a delivery to one connection between broadcasts keeps its place: only neig
       { type: 'all', text: `MSG 2 t alice hi\nMSG 3 t alice hi\n`, seq: 3 },
     ],
   ]);
+});
+
+test('no IPC message carries more than MAX_MESSAGE_CHARS of text: broadcasts are joined up to it, replies cut in parts', async (t) => {
+  const bus = new ClusterHubBus({ maxBacklog: 64 * MAX_MESSAGE_CHARS, log: quiet });
+  const link = new FakeLink();
+  bus.attach(1, link);
+  const big = (seq: number): Delivery => ({ type: 'all', text: `${'x'.repeat(MAX_MESSAGE_CHARS / 2 - 1)}\n`, seq });
+  for (let seq = 1; seq <= 5; seq++) bus.toAll(big(seq));
+  bus.toWorker(1, { type: 'reply', conn: 7, text: `OK ${'y'.repeat(MAX_MESSAGE_CHARS)}\n` });
+  await nextTurn();
+  const sizes = link.sent.map((batch) => batch.reduce((sum, d) => sum + ('text' in d ? d.text.length : 0), 0));
+  t.true(
+    sizes.every((size) => size <= MAX_MESSAGE_CHARS),
+    `message texts: ${sizes.join(', ')}`,
+  );
+  const deliveries = link.sent.flat();
+  t.deepEqual(
+    deliveries.filter((d) => d.type === 'all').map((d) => d.seq),
+    [2, 4, 5],
+    'joined two by two, in order',
+  );
+  const parts = deliveries.filter((d) => d.type === 'reply');
+  t.deepEqual(
+    parts.map((d) => d.more === true),
+    [true, false],
+  );
+  t.is(parts.map((d) => d.text).join(''), `OK ${'y'.repeat(MAX_MESSAGE_CHARS)}\n`);
 });
 
 test('one IPC message per worker per turn, each worker getting only its own deliveries', async (t) => {

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import sinon from 'sinon';
 import { ClusterWorkerBus, type WorkerConnections } from '../../src/bus/cluster-worker-bus.js';
-import type { Delivery, HubRequest, WorkerMessage } from '../../src/bus/messages.js';
+import { MAX_MESSAGE_CHARS, type Delivery, type HubRequest, type WorkerMessage } from '../../src/bus/messages.js';
 import type { Logger } from '../../src/log.js';
 
 class FakeConnections implements WorkerConnections {
@@ -18,6 +18,9 @@ class FakeConnections implements WorkerConnections {
 
   init(epoch: string, lastSeq: number): void {
     this.calls.push(`init ${epoch} ${lastSeq}`);
+  }
+  seed(text: string, first: number, last: number): void {
+    this.calls.push(`seed ${first}-${last} ${text.length}`);
   }
   accept(): void {
     this.calls.push('accept');
@@ -101,6 +104,25 @@ test('init sets the starting seq, then the worker reports ready with its pid', (
   bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41']);
   t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
+});
+
+test('the seed after init goes to the connections, before any delivery', (t) => {
+  const { bus, connections } = setup();
+  bus.open(connections);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
+  bus.receive({ type: 'seed', text: 'MSG 40 t a hi\nMSG 41 t a ho\n', first: 40, last: 41 }, undefined);
+  t.deepEqual(connections.calls, ['init e1 41', 'seed 40-41 28']);
+});
+
+test('the requests of one turn whose texts pass MAX_MESSAGE_CHARS go as several messages, in order', async (t) => {
+  const { bus, sent } = setup();
+  const text = 'x'.repeat(MAX_MESSAGE_CHARS / 2);
+  for (let conn = 1; conn <= 3; conn++) bus.request({ type: 'msg', conn, text });
+  await nextTurn();
+  t.deepEqual(
+    sent.map((message) => (message.type === 'requests' ? message.batch.map((request) => request.conn) : [])),
+    [[1, 2], [3]],
+  );
 });
 
 test('deliveries are applied as they come, batch by batch', (t) => {

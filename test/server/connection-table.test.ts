@@ -4,7 +4,7 @@
  * the lines each client is told alone.
  */
 import test from 'ava';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import net from 'node:net';
 import type { WorkerBus } from '../../src/bus/bus.js';
 import type { Delivery } from '../../src/bus/messages.js';
@@ -14,8 +14,9 @@ import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import { LineClient } from '../helpers/line-client.js';
 
 async function tableWithClients(t: { teardown(fn: () => void): void }, count: number) {
-  const bus: WorkerBus = { request: () => {} };
-  const table = new ConnectionTable(1, bus, DEFAULT_LIMITS, createLogger('test', 'error'));
+  const requests = new EventEmitter();
+  const bus: WorkerBus = { request: (request) => requests.emit(request.type, request) };
+  const table = new ConnectionTable(1, bus, DEFAULT_LIMITS, 1000, createLogger('test', 'error'));
   const server = net.createServer({ pauseOnConnect: true }, (socket) => {
     table.accept(socket);
   });
@@ -32,7 +33,7 @@ async function tableWithClients(t: { teardown(fn: () => void): void }, count: nu
     clients.push(client);
   }
   t.teardown(() => server.close());
-  return { table, clients };
+  return { table, clients, requests };
 }
 
 const all = (text: string, seq: number): Delivery => ({ type: 'all', text: `${text}\n`, seq });
@@ -70,4 +71,18 @@ test('a drain writes the public lines still gathered before its BYE', async (t) 
   t.is(await one.next(), 'last words');
   t.is(await one.next(), 'BYE server shutting down');
   await one.closedByPeer();
+});
+
+test('a reply the hub sent in parts reaches the client as one line', async (t) => {
+  const { table, clients, requests } = await tableWithClients(t, 1);
+  const [one] = clients as [LineClient];
+  const asked = once(requests, 'users');
+  one.send('USERS');
+  await asked;
+  table.apply([{ type: 'reply', conn: 1, text: 'OK 3 ali', more: true }]);
+  table.apply([
+    { type: 'reply', conn: 1, text: 'ce bob c', more: true },
+    { type: 'reply', conn: 1, text: 'arol\n' },
+  ]);
+  t.is(await one.next(), 'OK 3 alice bob carol');
 });

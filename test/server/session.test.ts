@@ -4,78 +4,11 @@
  */
 import test from 'ava';
 import sinon from 'sinon';
-import type { WorkerBus } from '../../src/bus/bus.js';
-import type { HubRequest } from '../../src/bus/messages.js';
-import { DEFAULT_LIMITS, type SessionLimits } from '../../src/server/limits.js';
-import { Session } from '../../src/server/session.js';
-import type { Transport } from '../../src/server/transport.js';
 import { defined } from '../helpers/defined.js';
-
-/**
- * A transport with a buffer like a socket's: `write` returns false once it holds `highWaterMark`
- * bytes or more, and `take` plays the peer reading, with the drain a socket would emit.
- */
-class RecordingTransport implements Transport {
-  written = '';
-  ended = false;
-  destroyed = false;
-  paused = false;
-  bufferedBytes = 0;
-  highWaterMark = Infinity;
-  remoteAddress = '127.0.0.1';
-  #drain: () => void = () => {};
-  #needDrain = false;
-  write(data: string | Uint8Array): boolean {
-    const text = typeof data === 'string' ? data : Buffer.from(data).toString();
-    this.written += text;
-    this.bufferedBytes += Buffer.byteLength(text);
-    this.#needDrain ||= this.bufferedBytes >= this.highWaterMark;
-    return !this.#needDrain;
-  }
-  get backlogBytes(): number {
-    return this.bufferedBytes;
-  }
-  onDrain(listener: () => void): void {
-    this.#drain = listener;
-  }
-  /** The peer takes everything buffered. */
-  take(): void {
-    this.bufferedBytes = 0;
-    if (!this.#needDrain) return;
-    this.#needDrain = false;
-    this.#drain();
-  }
-  end(): void {
-    this.ended = true;
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-  pause(): void {
-    this.paused = true;
-  }
-  resume(): void {
-    this.paused = false;
-  }
-  lines(): string[] {
-    return this.written.split('\n').filter((line) => line !== '');
-  }
-}
+import { sessionHarness as setup } from '../helpers/session-harness.js';
 
 /** A registration deadline beyond every test's fake time, for tests about other timers. */
 const NEVER = 24 * 3_600_000;
-
-function setup(limits: Partial<SessionLimits> = {}) {
-  const clock = sinon.useFakeTimers({ now: 1_000_000 });
-  const transport = new RecordingTransport();
-  const requests: HubRequest[] = [];
-  const bus: WorkerBus = { request: (request) => requests.push(request) };
-  const session = new Session(1, transport, bus, { ...DEFAULT_LIMITS, ...limits });
-  const send = (text: string) => {
-    session.receive(Buffer.from(text));
-  };
-  return { clock, transport, requests, session, send };
-}
 
 test.afterEach.always(() => {
   sinon.restore();
