@@ -33,7 +33,13 @@ function supervisorFor(t: ExecutionContext, script: string, workers: number): Su
   const supervisor = new Supervisor({
     workers,
     workerPath,
-    workerConfig: { limits: DEFAULT_LIMITS, logLevel: 'error', heartbeatInterval: 1_000, tls: undefined },
+    workerConfig: {
+      limits: DEFAULT_LIMITS,
+      history: 1000,
+      logLevel: 'error',
+      heartbeatInterval: 1_000,
+      tls: undefined,
+    },
     link: (worker, events) => new WorkerLink(worker, { hub, deliveries: bus, log: silentLogger, events }),
     log: silentLogger,
     watchInterval: 1_000,
