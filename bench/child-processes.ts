@@ -4,7 +4,7 @@
  * SIGTERM first, then SIGKILL for every pid of the tree that is still there after a grace period.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { once } from 'node:events';
+import { hasExited, killQuietly, stopChild } from '../src/processes.js';
 import { processTree } from './proc-stats.js';
 
 const running = new Set<ChildProcess>();
@@ -21,27 +21,12 @@ export function spawnWithFileLimit(command: string[], options: SpawnOptions): Ch
   return child;
 }
 
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** SIGTERM to the root, SIGKILL after `graceMs` to whatever of its tree (as it was) still lives. */
+/** SIGTERM to the root, SIGKILL after `graceMs`; then SIGKILL to whatever of its tree (as it was) still lives. */
 export async function stopProcessTree(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.pid === undefined || hasExited(child)) return;
   const tree = processTree(child.pid);
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-  await Promise.race([exited, timeout]);
+  await stopChild(child, graceMs);
   for (const pid of tree) killQuietly(pid);
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone, as it should be.
-  }
 }
 
 /** Last resort on the way out: synchronous, so it also works from an 'exit' handler. */

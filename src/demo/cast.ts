@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Actor } from './actor.js';
 import type { Transcript } from './transcript.js';
+import { killQuietly } from '../processes.js';
 
 const PRIMARY_PATH = fileURLToPath(new URL('../primary.js', import.meta.url));
 const CLIENT_PATH = fileURLToPath(new URL('../client.js', import.meta.url));
@@ -65,7 +66,7 @@ export class Cast {
   /** kill -9 of a server and its workers at once, as when its machine dies. */
   killServer(name: string): void {
     this.actor(name).signal('SIGKILL');
-    killPids([...this.workersOf(name).values()]);
+    for (const pid of this.workersOf(name).values()) killQuietly(pid);
   }
 
   /** SIGKILLs every process still running, and the live workers of each server still up. */
@@ -74,7 +75,8 @@ export class Cast {
       .filter(([name]) => this.#actors.get(name)?.running === true)
       .flatMap(([, workers]) => [...workers.values()]);
     for (const actor of this.#actors.values()) actor.signal('SIGKILL');
-    killPids(orphans);
+    // Gone already with their primary, as they should be, or killed now.
+    for (const pid of orphans) killQuietly(pid);
   }
 
   #start(name: string, script: string, args: readonly string[], watch: (line: string) => void): Actor {
@@ -102,15 +104,5 @@ export class Cast {
     if (up !== null) workers.set(Number(up[1]), Number(up[2]));
     const gone = line.match(WORKER_GONE);
     if (gone !== null) workers.delete(Number(gone[1]));
-  }
-}
-
-function killPids(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already with its primary, which is how it should be.
-    }
   }
 }

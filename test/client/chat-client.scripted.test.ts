@@ -16,7 +16,7 @@ import {
 import type { ChatClientSettings } from '../../src/client/client-options.js';
 import { tcpConnector } from '../../src/client/tcp-transport.js';
 import { startScriptedServer, type ScriptedPeer, type ScriptedServer } from './helpers/scripted-server.js';
-import { until } from './helpers/until.js';
+import { waitUntil } from '../../src/processes.js';
 import { nextEvent } from '../helpers/next-event.js';
 
 const T = '2026-11-24T11:09:21.123Z';
@@ -167,7 +167,7 @@ test.serial(
     const clock = fakeClock(t);
     const { server, client, seqs, peer } = await connected(t);
     peer.send(`MSG 12 ${T} bob before`);
-    await until(() => seqs.length === 2, 'seq 12');
+    await waitUntil(() => seqs.length === 2, 'seq 12');
 
     const inFlight = client.ping('lost');
     t.is(await peer.next(), 'PING lost');
@@ -185,7 +185,7 @@ test.serial(
     again.send(`WELCOME chat/1 2 15 ep1`);
     t.is(await again.next(), 'REGISTER alice');
     again.send('ERROR NICK_TAKEN nick alice is taken');
-    await until(() => clock.countTimers() > 0, 'the nick retry timer');
+    await waitUntil(() => clock.countTimers() > 0, 'the nick retry timer');
     clock.tick(125);
     t.is(await again.next(), 'REGISTER alice');
     const replayed = nextEvent(client, 'replayed');

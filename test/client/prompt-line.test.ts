@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
 import { PromptLine } from '../../src/client/prompt-line.js';
-import { until } from './helpers/until.js';
+import { waitUntil } from '../../src/processes.js';
 import { VirtualTerminal } from './helpers/virtual-terminal.js';
 
 const LEFT = '\x1b[D';
@@ -20,7 +20,7 @@ function setup(t: ExecutionContext, columns = 80) {
   });
   const type = async (keys: string, expected: { line: string; cursor?: number }) => {
     input.write(keys);
-    await until(
+    await waitUntil(
       () =>
         prompt.input.line === expected.line &&
         (expected.cursor === undefined || prompt.input.cursor === expected.cursor),
@@ -89,6 +89,6 @@ test('Ctrl-C is reported as an interrupt', async (t) => {
   const { input, prompt, interrupts } = setup(t);
   prompt.show();
   input.write('\x03');
-  await until(() => interrupts() === 1, 'the interrupt');
+  await waitUntil(() => interrupts() === 1, 'the interrupt');
   t.is(interrupts(), 1);
 });

@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { openClient, processEnded, waitUntil } from '../helpers/chat-stream.js';
+import { openClient, processEnded } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { startServer } from '../helpers/server.js';
 
 const WORKERS = 4;

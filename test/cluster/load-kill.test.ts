@@ -3,7 +3,8 @@
  * its clients reconnect and refill from history, and in the end everyone holds the same stream.
  */
 import test from 'ava';
-import { ChatUser, compareStreams, connectToWorker, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams, connectToWorker } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 

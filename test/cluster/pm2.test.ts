@@ -10,17 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
-import {
-  ChatUser,
-  freePort,
-  parseWelcome,
-  seqOf,
-  seqsOnDisk,
-  waitUntil,
-  type Welcome,
-} from '../helpers/chat-stream.js';
+import { ChatUser, freePort, parseWelcome, seqOf, seqsOnDisk, type Welcome } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { LineClient } from '../helpers/line-client.js';
 import { defined } from '../helpers/defined.js';
+import { killQuietly } from '../../src/processes.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PM2 = join(REPO, 'node_modules', '.bin', 'pm2');
@@ -50,14 +44,6 @@ async function greeting(port: number): Promise<Welcome | undefined> {
     return undefined;
   } finally {
     client.close();
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
   }
 }
 

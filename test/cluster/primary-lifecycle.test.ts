@@ -7,15 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import {
-  ChatUser,
-  parseWelcome,
-  portIsFree,
-  processEnded,
-  seqOf,
-  seqsOnDisk,
-  waitUntil,
-} from '../helpers/chat-stream.js';
+import { ChatUser, parseWelcome, portIsFree, processEnded, seqOf, seqsOnDisk } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';

@@ -3,7 +3,8 @@
  * worker are told, reconnect, fill their gap from history, and no public event is lost to anyone.
  */
 import test from 'ava';
-import { ChatUser, compareStreams, parseWelcome, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams, parseWelcome } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { connect } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';

@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { ChatUser, connectToWorker, openClient, processEnded, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, connectToWorker, openClient, processEnded } from '../helpers/chat-stream.js';
+import { killQuietly, waitUntil } from '../../src/processes.js';
 import type { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
@@ -23,13 +24,8 @@ async function sawLine(client: LineClient, pattern: RegExp, what: string): Promi
  */
 function killOnTeardown(t: Parameters<typeof connectToWorker>[0], pid: number): void {
   t.teardown(() => {
-    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
+    killQuietly(pid, 'SIGCONT');
+    killQuietly(pid);
   });
 }
 

@@ -35,19 +35,6 @@ export function parseWelcome(line: string): Welcome {
   return { workerId: Number(workerId), lastSeq: Number(lastSeq), epoch };
 }
 
-/** Polls `condition` until it holds; rejects naming `what` once `timeoutMs` has passed. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(POLL_MS);
-  }
-}
-
 /** The pids of the live processes whose parent is `pid` (Linux: read from /proc). */
 export function childrenOf(pid: number): number[] {
   const children: number[] = [];

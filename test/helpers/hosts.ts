@@ -3,6 +3,7 @@
  * `--nats` against the test's NATS servers, ended (also by kill -9) by the test.
  */
 import { startServer, type Owner, type TestServer } from './server.js';
+import { killQuietly } from '../../src/processes.js';
 
 export interface HostOptions {
   nodeName: string;
@@ -30,11 +31,5 @@ export function startHost(t: Owner, natsUrls: string, options: HostOptions): Pro
 /** kill -9 of a whole host: its primary and every worker, at once, as when its machine dies. */
 export function killHost(host: TestServer): void {
   host.process.kill('SIGKILL');
-  for (const pid of host.workerPids.values()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  for (const pid of host.workerPids.values()) killQuietly(pid);
 }

@@ -3,10 +3,10 @@
  * whether it passed or not.
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { killQuietly, stopChild } from '../../src/processes.js';
 
 const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
@@ -98,14 +98,8 @@ export class TestServer {
   }
 
   /** SIGTERM, then SIGKILL if it is still alive after `graceMs`; resolves with the exit code. */
-  async stop(graceMs = 10_000): Promise<number | null> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return this.process.exitCode;
-    const exited = once(this.process, 'exit');
-    this.process.kill('SIGTERM');
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
-    return this.process.exitCode;
+  stop(graceMs = 10_000): Promise<number | null> {
+    return stopChild(this.process, graceMs);
   }
 
   #check(): void {
@@ -169,14 +163,6 @@ export function launchServer(t: Owner, options: ServerOptions = {}): TestServer 
     for (const pid of server.workerPids.values()) killQuietly(pid);
   });
   return server;
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone, which is what we want.
-  }
 }
 
 /** How a primary that refused to start ended. */

@@ -2,7 +2,8 @@
  * Several hosts serving one chat through NATS JetStream, driven from outside as users would:
  * real primaries with workers, a real nats-server, clients over TCP.
  */
-import { compareStreams, ChatUser, openClient, parseWelcome, waitUntil } from '../helpers/chat-stream.js';
+import { compareStreams, ChatUser, openClient, parseWelcome } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { startHost } from '../helpers/hosts.js';
 import { natsSerialTest, startNats } from '../helpers/nats.js';
 

@@ -10,6 +10,7 @@ import type { HubSide } from '../../src/hub/chat-state.js';
 import { JetStreamChat } from '../../src/multihost/jetstream-chat.js';
 import type { PublicEvent } from '../../src/protocol/wire.js';
 import { natsTest, startNats } from '../helpers/nats.js';
+import { waitUntil } from '../../src/processes.js';
 
 const FAST = {
   heartbeatInterval: 200,
@@ -53,14 +54,6 @@ async function openHost(t: ExecutionContext, servers: string, nodeName: string, 
   return host;
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 natsTest('hosts started at the same moment against a fresh NATS all come up, with one epoch', async (t) => {
   const nats = await startNats(t);
   const hosts = await Promise.all(['a', 'b', 'c', 'd'].map((name) => openHost(t, nats.urls, name)));
@@ -85,7 +78,7 @@ natsTest(
       [...seqs].sort((x, y) => x - y),
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
-    await until(() => a.events.length === 40 && b.events.length === 40);
+    await waitUntil(() => a.events.length === 40 && b.events.length === 40, 'both hosts to hold 40 events', 20_000);
     t.deepEqual(a.events, b.events);
   },
 );
@@ -101,7 +94,7 @@ natsTest('a host that starts later loads the retained events, then follows', asy
     ['early 0', 'early 1', 'early 2', 'early 3', 'early 4'],
   );
   await a.chat.publish('MSG', 'alice', 'later');
-  await until(() => b.events.length === 6);
+  await waitUntil(() => b.events.length === 6, 'host b to hold 6 events', 20_000);
   t.is(b.events[5]?.seq, 6);
 });
 
@@ -143,10 +136,10 @@ natsTest('a dead host is noticed, and its users leave exactly once, whoever surv
     c.nicks.add(nick);
     await c.chat.publish('JOIN', nick, '');
   }
-  await until(() => a.events.length === 3 && b.events.length === 3);
+  await waitUntil(() => a.events.length === 3 && b.events.length === 3, 'both hosts to hold 3 events', 20_000);
   // Dies without a word: no goodbye heartbeat, no LEAVEs of its own.
   await c.chat.abandon();
-  await until(() => a.events.length === 6 && b.events.length === 6);
+  await waitUntil(() => a.events.length === 6 && b.events.length === 6, 'both hosts to hold 6 events', 20_000);
   const leaves = a.events.slice(3);
   t.deepEqual(leaves.map((event) => `${event.type} ${event.nick} ${event.text}`).sort(), [
     'LEAVE alice host lost',
@@ -167,7 +160,7 @@ natsTest('USERS, DMs and KICKs reach the host holding the user', async (t) => {
   a.nicks.add('alice');
   await b.chat.claim('Bob');
   b.nicks.add('Bob');
-  await until(() => a.chat.peers === 1 && b.chat.peers === 1);
+  await waitUntil(() => a.chat.peers === 1 && b.chat.peers === 1, 'each host to see the other', 20_000);
   t.deepEqual(await a.chat.users(), ['alice', 'Bob']);
   t.deepEqual(await b.chat.users(), ['alice', 'Bob']);
   t.true(await a.chat.dm('Bob', 'DM …'));
@@ -197,7 +190,7 @@ natsTest(
       [...seqs].sort((x, y) => x - y),
       Array.from({ length: 60 }, (_, i) => i + 1),
     );
-    await until(() => a.events.length === 60 && b.events.length === 60, 30_000);
+    await waitUntil(() => a.events.length === 60 && b.events.length === 60, 'both hosts to hold 60 events', 30_000);
     t.deepEqual(a.events.map((event) => event.text).sort(), Array.from({ length: 60 }, (_, i) => `line ${i}`).sort());
     t.deepEqual(b.events, a.events);
   },

@@ -5,7 +5,8 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ChatUser, compareStreams, openClient, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams, openClient } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { startHost } from '../helpers/hosts.js';
 import { natsTest, startNats } from '../helpers/nats.js';
 

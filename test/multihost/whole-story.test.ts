@@ -4,7 +4,8 @@
  * host killed mid-chat, then the dead host restarted — while the NATS node is still down — and
  * rejoining. Every client's stream is compared seq by seq; every acknowledged message is looked up.
  */
-import { ChatUser, compareStreams, openClient, waitUntil } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams, openClient } from '../helpers/chat-stream.js';
+import { waitUntil } from '../../src/processes.js';
 import { killHost, startHost } from '../helpers/hosts.js';
 import { natsTest, startNats } from '../helpers/nats.js';
 

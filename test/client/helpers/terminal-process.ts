@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import type { ExecutionContext } from 'ava';
 import { CLIENT_PATH } from './cli-process.js';
+import { killQuietly } from '../../../src/processes.js';
 
 export class TerminalProcess {
   readonly exited: Promise<number | null>;
@@ -72,12 +73,8 @@ export function runOnTerminal(t: ExecutionContext, args: string[]): TerminalProc
   });
   const terminal = new TerminalProcess(child);
   t.teardown(() => {
-    if (terminal.ended || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
+    // Its process group: the shell `script` runs and the client under it.
+    if (!terminal.ended && child.pid !== undefined) killQuietly(-child.pid);
   });
   return terminal;
 }
