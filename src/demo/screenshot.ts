@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { CHROMIUM_MISSING, findChromium, screenshot } from '../report/chromium.js';
 import { panePicture, pictureSize, type CapturedPane } from './pane-picture.js';
 import { tmuxAvailable } from './tmux-stage.js';
+import { runScript } from '../cli/run-script.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUN_PATH = fileURLToPath(new URL('./run.js', import.meta.url));
@@ -152,14 +153,12 @@ function capturePanes(session: string): CapturedPane[] {
     });
 }
 
-await new Command('clusterchat-screenshot')
-  .description('Render the demo, running in tmux, to a PNG (needs tmux and Chromium).')
-  .option('--out <file>', 'where to write the PNG', join(ROOT, 'docs/images/demo-tmux.png'))
-  .action(async (options: ScreenshotOptions) => {
-    process.exitCode = await takeScreenshot(options);
-  })
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    process.stderr.write(`screenshot: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+await runScript(
+  new Command('clusterchat-screenshot')
+    .description('Render the demo, running in tmux, to a PNG (needs tmux and Chromium).')
+    .option('--out <file>', 'where to write the PNG', join(ROOT, 'docs/images/demo-tmux.png'))
+    .action(async (options: ScreenshotOptions) => {
+      process.exitCode = await takeScreenshot(options);
+    }),
+  'screenshot',
+);

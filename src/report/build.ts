@@ -14,6 +14,7 @@ import { CHROMIUM_MISSING, findChromium, printPdf } from './chromium.js';
 import { escapeHtml, markdownToHtml } from './markdown-html.js';
 import { reportMarkdown, type ReportInputs } from './report-document.js';
 import { readSourceFiles } from './source-files.js';
+import { runScript } from '../cli/run-script.js';
 
 interface ReportOptions {
   author: string;
@@ -151,25 +152,23 @@ function shown(path: string): string {
   return relative(process.cwd(), path) || path;
 }
 
-await new Command('clusterchat-report')
-  .description('Assemble the lab report (report/report.md, and report.pdf with --pdf) from the project.')
-  .option('--author <name>', 'the author on the title page', '(author: set with --author)')
-  .option('--group <group>', 'the study group on the title page', '(group: set with --group)')
-  .option('--teacher <name>', 'the teacher on the title page', '(teacher: set with --teacher)')
-  .addOption(
-    new Option('--out <dir>', 'where to write the report').default(join(ROOT, 'report'), 'report/ in the project'),
-  )
-  .option('--pdf', 'also print report.pdf with headless Chromium', false)
-  .option(
-    '--transcript <file>',
-    'use this demo transcript (from `npm run demo -- --transcript <file>`) instead of running the demo',
-  )
-  .option('--no-demo', 'do not run the demo; the report says where to get the transcript')
-  .action(async (options: ReportOptions) => {
-    process.exitCode = await buildReport(options);
-  })
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    process.stderr.write(`report: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+await runScript(
+  new Command('clusterchat-report')
+    .description('Assemble the lab report (report/report.md, and report.pdf with --pdf) from the project.')
+    .option('--author <name>', 'the author on the title page', '(author: set with --author)')
+    .option('--group <group>', 'the study group on the title page', '(group: set with --group)')
+    .option('--teacher <name>', 'the teacher on the title page', '(teacher: set with --teacher)')
+    .addOption(
+      new Option('--out <dir>', 'where to write the report').default(join(ROOT, 'report'), 'report/ in the project'),
+    )
+    .option('--pdf', 'also print report.pdf with headless Chromium', false)
+    .option(
+      '--transcript <file>',
+      'use this demo transcript (from `npm run demo -- --transcript <file>`) instead of running the demo',
+    )
+    .option('--no-demo', 'do not run the demo; the report says where to get the transcript')
+    .action(async (options: ReportOptions) => {
+      process.exitCode = await buildReport(options);
+    }),
+  'report',
+);

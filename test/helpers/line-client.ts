@@ -3,6 +3,7 @@
  * It deliberately knows nothing of the protocol beyond "lines", so tests see exactly the wire.
  */
 import net from 'node:net';
+import type { ExecutionContext } from 'ava';
 import type { Owner } from './server.js';
 
 export class LineClient {
@@ -138,4 +139,17 @@ export async function registered(
 /** The public events (MSG, JOIN, LEAVE, ANNOUNCE) among the lines a client has received. */
 export function publicEvents(client: LineClient): string[] {
   return client.lines.filter((line) => /^(MSG|JOIN|LEAVE|ANNOUNCE) \d+ /.test(line));
+}
+
+/**
+ * Connects until the server admits a connection again, once it has seen a client leave: each
+ * connection made before that must be refused with `BYE <refusal>`.
+ */
+export async function connectOnceFreed(t: ExecutionContext, port: number, refusal: string): Promise<void> {
+  for (;;) {
+    const { client } = await connect(t, port);
+    const reply = await client.command('PING').catch(() => 'closed');
+    if (reply === 'OK') return;
+    t.is(client.lines[1], `BYE ${refusal}`);
+  }
 }

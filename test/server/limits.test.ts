@@ -1,6 +1,6 @@
 /** Server-wide limits over real sockets: max clients, keepalive, slow consumers. */
 import test from 'ava';
-import { connect, registered } from '../helpers/line-client.js';
+import { connect, connectOnceFreed, registered } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 
@@ -15,12 +15,7 @@ test('connections beyond --max-clients (server-wide, across workers) get WELCOME
   await extra.closedByPeer();
   defined(kept[0], 'an admitted client').close();
   // The freed place is taken by the next connection once the server has seen the close.
-  for (;;) {
-    const { client } = await connect(t, server.port);
-    const reply = await client.command('PING').catch(() => 'closed');
-    if (reply === 'OK') break;
-    t.is(client.lines[1], 'BYE server full');
-  }
+  await connectOnceFreed(t, server.port, 'server full');
 });
 
 test('a silent client gets PING, and BYE ping timeout if it stays silent; others see LEAVE timeout', async (t) => {

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import test from 'ava';
-import { connect, LineClient, registered } from '../helpers/line-client.js';
+import { connect, connectOnceFreed, LineClient, registered } from '../helpers/line-client.js';
 import { startServer, type Owner } from '../helpers/server.js';
 
 const OTHER = '127.0.0.2';
@@ -36,12 +36,7 @@ test('beyond --max-clients-per-ip, across workers: WELCOME then BYE too many con
   t.is(await neighbour.command('PING'), 'OK', 'another address is served');
 
   kept[0]?.close();
-  for (;;) {
-    const { client } = await connect(t, server.port);
-    const reply = await client.command('PING').catch(() => 'closed');
-    if (reply === 'OK') break;
-    t.is(client.lines[1], 'BYE too many connections from your address');
-  }
+  await connectOnceFreed(t, server.port, 'too many connections from your address');
 });
 
 test('beyond --connect-burst new connections from one address are closed with BYE connecting too fast', async (t) => {
