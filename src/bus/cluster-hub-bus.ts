@@ -1,15 +1,13 @@
 /**
  * The hub's outlet on the primary: deliveries are queued per worker and sent as one IPC message
- * per worker per event-loop turn (or several, each under `MAX_MESSAGE_CHARS` of text); consecutive broadcasts are joined into one text, so a worker
- * writes each client once per batch. The queue of every worker is bounded by what it has not yet
- * taken off the pipe: a worker that falls too far behind is cut off (its link reports it, the
- * supervisor kills it and replaces it like any dead worker, its clients refill from history)
- * instead of growing our memory.
+ * per worker per event-loop turn (or several, each under `MAX_MESSAGE_CHARS` of text);
+ * consecutive broadcasts are joined into one text, so a worker writes each client once per batch.
+ * The queue of every worker is bounded by what it has not yet taken off the pipe: a worker that
+ * falls too far behind is cut off (its link reports it, the supervisor kills it and replaces it
+ * like any dead worker, its clients refill from history) instead of growing our memory.
  *
- * With a `durable` gate (the history file's flush), nothing leaves before the events it carries
- * are written: a client can never hold a seq that a restarted primary does not know, so a
- * kill -9 of the primary cannot make the seq run backwards under the same epoch. Batches wait
- * for the write in flight, which groups them (a group commit), one cycle at a time, in order.
+ * Durability is not the bus's business: an event reaches it only once it is written
+ * (`LocalState` holds it until its log says so).
  */
 import type { Logger } from '../log.js';
 import type { HubBus } from './bus.js';
@@ -36,8 +34,6 @@ interface Link extends DeliveryLink {
 export interface ClusterHubBusOptions {
   /** Bytes a worker may have outstanding before it is cut off. */
   maxBacklog: number;
-  /** Resolves once every event published so far is written; absent without persistence. */
-  durable?: () => Promise<void>;
   log: Logger;
 }
 
@@ -47,7 +43,6 @@ export class ClusterHubBus implements HubBus {
   readonly #links = new Map<number, Link>();
   readonly #options: ClusterHubBusOptions;
   #scheduled = false;
-  #writing = false;
 
   constructor(options: ClusterHubBusOptions) {
     checkPositiveInteger('maxBacklog', options.maxBacklog);
@@ -75,24 +70,10 @@ export class ClusterHubBus implements HubBus {
     this.#schedule();
   }
 
-  /** Sends what is queued now, without waiting for durability (shutdown: the file is closed after). */
+  /** Sends what is queued now, without waiting for the end of the turn (shutdown). */
   flush(): void {
     this.#scheduled = false;
     this.#send(this.#take());
-  }
-
-  async #flushDurably(durable: () => Promise<void>): Promise<void> {
-    this.#scheduled = false;
-    if (this.#writing) return;
-    this.#writing = true;
-    try {
-      for (let batches = this.#take(); batches.length > 0; batches = this.#take()) {
-        await durable();
-        this.#send(batches);
-      }
-    } finally {
-      this.#writing = false;
-    }
   }
 
   #take(): Batches {
@@ -127,10 +108,8 @@ export class ClusterHubBus implements HubBus {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const durable = this.#options.durable;
     setImmediate(() => {
-      if (durable === undefined) this.flush();
-      else void this.#flushDurably(durable);
+      this.flush();
     });
   }
 }

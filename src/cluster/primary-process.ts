@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
 import { WorkerLink } from '../bus/worker-link.js';
 import type { Status } from '../cli/status.js';
-import { LocalState, type ChatState } from '../hub/chat-state.js';
+import type { ChatState } from '../hub/chat-state.js';
+import { MemoryLog } from '../hub/event-log.js';
+import { LocalState } from '../hub/local-state.js';
 import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
 import { HistoryRing } from '../hub/history-ring.js';
 import { formatPublicEvent } from '../protocol/wire.js';
@@ -90,7 +92,6 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
 
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
-    durable: file === undefined ? undefined : () => file.flush(),
     log,
   });
   const hub = new Hub({
@@ -246,12 +247,8 @@ async function openState(
   const state = new LocalState({
     epoch: restored.epoch,
     lastSeq: restored.lastSeq,
-    onPublish:
-      file === undefined
-        ? undefined
-        : (event) => {
-            file.append(event);
-          },
+    journal: file ?? new MemoryLog(),
+    log,
   });
   return file === undefined ? { state } : { state, file };
 }

@@ -1,8 +1,8 @@
 /**
  * The chat-wide state behind the hub: who holds which nick across the chat, the sequencer of
- * public events, where a user on another host is. Two implementations: `LocalState` (this file:
- * one host, the primary's memory, the default) and `JetStreamState` (`src/multihost/`: several
- * hosts sharing NATS JetStream, `--nats`). The hub, the sessions, the workers and the clients do
+ * public events, where a user on another host is. Two implementations: `LocalState`
+ * (`local-state.ts`: one host, the primary's memory and the history file, the default) and
+ * `JetStreamState` (`src/multihost/`: several hosts sharing NATS JetStream, `--nats`). The hub, the sessions, the workers and the clients do
  * not know which one runs.
  *
  * Results come through callbacks, not promises: the local state answers before it returns, so
@@ -31,6 +31,8 @@ export interface ChatState {
   readonly epoch: string;
   /** The last seq delivered to this host's workers. */
   readonly lastSeq: number;
+  /** Why a command that got `undefined` cannot be done now: the text of its `ERROR UNAVAILABLE`. */
+  readonly unavailable: string;
   /** Starts serving: the retained events are delivered before it resolves. */
   start(hub: HubSide): Promise<void>;
   /** Claims `nick` chat-wide (the hub has checked its own users): false when someone holds it. */
@@ -63,80 +65,4 @@ export interface ChatState {
   kickElsewhere(nick: string, why: string, done: (found: boolean | undefined) => void): void;
   /** Leaves the chat in good order, after the last LEAVE. */
   close(): Promise<void>;
-}
-
-export interface LocalStateOptions {
-  epoch: string;
-  lastSeq: number;
-  /** Called with every public event once it is sequenced (persistence). */
-  onPublish?: (event: PublicEvent) => void;
-  now?: () => number;
-}
-
-/** One host: the hub's own users are everyone, and this process is the sequencer. */
-export class LocalState implements ChatState {
-  readonly epoch: string;
-  readonly #onPublish: (event: PublicEvent) => void;
-  readonly #now: () => number;
-  #lastSeq: number;
-  #hub: HubSide | undefined;
-
-  constructor(options: LocalStateOptions) {
-    this.epoch = options.epoch;
-    this.#lastSeq = options.lastSeq;
-    this.#onPublish = options.onPublish ?? (() => {});
-    this.#now = options.now ?? Date.now;
-  }
-
-  get lastSeq(): number {
-    return this.#lastSeq;
-  }
-
-  start(hub: HubSide): Promise<void> {
-    this.#hub = hub;
-    return Promise.resolve();
-  }
-
-  claim(_nick: string, done: (claimed: boolean) => void): void {
-    // The hub has checked its users, and they are everyone.
-    done(true);
-  }
-
-  unclaim(): void {
-    // Nothing is held beyond the hub's own registry.
-  }
-
-  publish(type: PublicEventType, nick: string, text: string, done: (seq: number) => void, before?: () => void): void {
-    const event: PublicEvent = { type, seq: ++this.#lastSeq, time: new Date(this.#now()).toISOString(), nick, text };
-    this.#onPublish(event);
-    before?.();
-    this.#hub?.deliver(event);
-    done(event.seq);
-  }
-
-  leave(nick: string, reason: string, done?: () => void): void {
-    this.publish('LEAVE', nick, reason, () => done?.());
-  }
-
-  rename(old: string, nick: string, reason: string, done: (seq: number) => void): void {
-    this.publish('LEAVE', old, reason, () => {
-      this.publish('JOIN', nick, '', done);
-    });
-  }
-
-  users(done: (nicks: string[]) => void): void {
-    done(this.#hub?.localNicks() ?? []);
-  }
-
-  dmElsewhere(_nick: string, _line: string, done: (found: boolean) => void): void {
-    done(false);
-  }
-
-  kickElsewhere(_nick: string, _why: string, done: (found: boolean) => void): void {
-    done(false);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
 }

@@ -429,6 +429,6 @@ export class Hub implements HubSide {
   }
 
   #unavailable(workerId: number, conn: number): void {
-    this.#fail(workerId, conn, 'UNAVAILABLE', 'the chat cannot be reached right now; try again');
+    this.#fail(workerId, conn, 'UNAVAILABLE', this.#state.unavailable);
   }
 }

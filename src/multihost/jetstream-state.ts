@@ -11,6 +11,7 @@ import type { JetStreamChat } from './jetstream-chat.js';
 import { isWrongLastSequence, UnavailableError } from './retry.js';
 
 export class JetStreamState implements ChatState {
+  readonly unavailable = 'the chat cannot be reached right now; try again';
   readonly #chat: JetStreamChat;
   readonly #log: Logger;
   /** LEAVEs not stored yet: a host stopping in good order waits for them. */

@@ -9,7 +9,8 @@ import test, { type ExecutionContext } from 'ava';
 import { ClusterHubBus } from '../../src/bus/cluster-hub-bus.js';
 import { WorkerLink } from '../../src/bus/worker-link.js';
 import { Supervisor } from '../../src/cluster/supervisor.js';
-import { LocalState } from '../../src/hub/chat-state.js';
+import { MemoryLog } from '../../src/hub/event-log.js';
+import { LocalState } from '../../src/hub/local-state.js';
 import { HistoryRing } from '../../src/hub/history-ring.js';
 import { Hub } from '../../src/hub/hub.js';
 import { DEFAULT_ADDRESS_LIMITS } from '../../src/hub/address-limits.js';
@@ -24,7 +25,7 @@ function supervisorFor(t: ExecutionContext, script: string, workers: number): Su
   const hub = new Hub({
     bus,
     history: new HistoryRing(10),
-    state: new LocalState({ epoch: 'e1', lastSeq: 0 }),
+    state: new LocalState({ epoch: 'e1', lastSeq: 0, journal: new MemoryLog(), log: silentLogger }),
     maxClients: 10,
     addressLimits: DEFAULT_ADDRESS_LIMITS,
     adminToken: '',

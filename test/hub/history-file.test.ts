@@ -1,82 +1,21 @@
 import { existsSync, statSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import test, { type ExecutionContext } from 'ava';
-import { HistoryFile, newEpoch, type ChunkWriter, type HistoryFileOptions } from '../../src/hub/history-file.js';
-import type { Logger } from '../../src/log.js';
+import test from 'ava';
+import { newEpoch, type ChunkWriter, type HistoryFile, type HistoryFileOptions } from '../../src/hub/history-file.js';
 import type { PublicEvent } from '../../src/protocol/wire.js';
-
-type Level = keyof Logger;
-
-interface RecordingLogger extends Logger {
-  messages(level: Level): string[];
-}
-
-function recordingLogger(): RecordingLogger {
-  const entries: Array<{ level: Level; message: string }> = [];
-  const at = (level: Level) => (message: string) => {
-    entries.push({ level, message });
-  };
-  return {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    messages: (level) => entries.filter((entry) => entry.level === level).map((entry) => entry.message),
-  };
-}
-
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'clusterchat-history-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function event(seq: number): PublicEvent {
-  return {
-    type: 'MSG',
-    seq,
-    time: new Date(Date.UTC(2026, 10, 24, 11, 0, 0, seq % 1_000_000)).toISOString(),
-    nick: 'alice',
-    text: `message ${seq}`,
-  };
-}
-
-function events(from: number, to: number): PublicEvent[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
-}
-
-function seqs(list: PublicEvent[]): number[] {
-  return list.map((e) => e.seq);
-}
-
-function range(from: number, to: number): number[] {
-  return seqs(events(from, to));
-}
-
-async function fileLines(dir: string): Promise<string[]> {
-  const text = await readFile(join(dir, 'history.jsonl'), 'utf8');
-  return text.split('\n').slice(0, -1);
-}
-
-const writeToDisk: ChunkWriter = async (handle, chunk, position) =>
-  (await handle.write(chunk, 0, chunk.length, position)).bytesWritten;
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-async function openWith(options: Partial<HistoryFileOptions> & { dir: string }) {
-  const log = recordingLogger();
-  const opened = await HistoryFile.open({ retain: 100, maxLine: 4096, log, ...options });
-  return { ...opened, log };
-}
+import {
+  deferred,
+  event,
+  events,
+  fileLines,
+  openWith,
+  range,
+  seqs,
+  tempDir,
+  writeToDisk,
+} from '../helpers/history-fixtures.js';
 
 test('newEpoch gives short base36 names that differ', (t) => {
   const a = newEpoch();
@@ -379,97 +318,6 @@ test('one write at a time: everything appended during a write goes out in the ne
   t.deepEqual(batches, [1, 49]);
   t.is(maxInFlight, 1);
   await file.close();
-});
-
-/** A disk that fails the next `failures` writes after writing half of each. */
-function failingDisk() {
-  const disk = { failures: 0, succeeded: deferred() };
-  const writeChunk: ChunkWriter = async (handle, chunk, position) => {
-    if (disk.failures > 0) {
-      disk.failures--;
-      await writeToDisk(handle, chunk.subarray(0, chunk.length >> 1), position);
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    }
-    const written = await writeToDisk(handle, chunk, position);
-    disk.succeeded.resolve();
-    return written;
-  };
-  return { disk, writeChunk };
-}
-
-test('a failed write is logged once, never thrown, and redone over its partial bytes', async (t) => {
-  const dir = await tempDir(t);
-  const { disk, writeChunk } = failingDisk();
-  const { file, log } = await openWith({ dir, writeChunk, retryDelayMs: 60_000 });
-  file.append(event(1));
-  await file.flush();
-
-  disk.failures = 2;
-  file.append(event(2));
-  file.append(event(3));
-  await file.flush();
-  file.append(event(4));
-  await file.flush();
-  t.is(log.messages('error').length, 1);
-  t.regex(log.messages('error')[0] ?? '', /cannot write .*ENOSPC/);
-
-  file.append(event(5));
-  await file.flush();
-  t.regex(log.messages('warn').join('\n'), /writing .* again/);
-  await file.close();
-
-  const reopened = await openWith({ dir });
-  t.deepEqual(reopened.restored.events, events(1, 5));
-  t.deepEqual(reopened.log.messages('warn'), []);
-  await reopened.file.close();
-});
-
-test('a failed write is retried on its own after retryDelayMs', async (t) => {
-  const dir = await tempDir(t);
-  const { disk, writeChunk } = failingDisk();
-  const { file, log } = await openWith({ dir, writeChunk, retryDelayMs: 5 });
-  disk.succeeded = deferred();
-  disk.failures = 1;
-  file.append(event(1));
-  await disk.succeeded.promise;
-  t.is(log.messages('error').length, 1);
-  await file.close();
-  const reopened = await openWith({ dir });
-  t.deepEqual(reopened.restored.events, [event(1)]);
-  await reopened.file.close();
-});
-
-test('past maxPendingBytes the oldest pending events are dropped, with one error per stall', async (t) => {
-  const dir = await tempDir(t);
-  const release = deferred();
-  // Writes pass freely until the test closes the gate.
-  let gate: Promise<void> | undefined = undefined;
-  let writeStarted = deferred();
-  const { file, log } = await openWith({
-    dir,
-    maxPendingBytes: 1000,
-    writeChunk: async (handle, chunk, position) => {
-      writeStarted.resolve();
-      await gate;
-      return writeToDisk(handle, chunk, position);
-    },
-  });
-  writeStarted = deferred();
-  gate = release.promise;
-  file.append(event(1));
-  await writeStarted.promise;
-  for (const e of events(2, 100)) file.append(e);
-  t.is(log.messages('error').length, 1);
-  t.regex(log.messages('error')[0] ?? '', /more than 1000 bytes waiting/);
-  release.resolve();
-  await file.close();
-  t.regex(log.messages('warn').join('\n'), /events were dropped/);
-
-  // The events dropped leave a gap no skipped line explains: a reopen sees the file as damaged.
-  const reopened = await openWith({ dir });
-  t.true(reopened.restored.fresh);
-  t.deepEqual(seqs(reopened.restored.events), [1]);
-  await reopened.file.close();
 });
 
 test('open rejects with the path when the data dir or file is unusable', async (t) => {

@@ -1,31 +1,23 @@
 import test from 'ava';
-import type { HubBus } from '../../src/bus/bus.js';
-import type { Delivery } from '../../src/bus/messages.js';
 import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from '../../src/hub/address-limits.js';
-import { LocalState } from '../../src/hub/chat-state.js';
+import { MemoryLog } from '../../src/hub/event-log.js';
+import { LocalState } from '../../src/hub/local-state.js';
 import { HistoryRing } from '../../src/hub/history-ring.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Logger } from '../../src/log.js';
-import { defined } from '../helpers/defined.js';
+import type { PublicEvent } from '../../src/protocol/wire.js';
+import { RecordingBus } from '../helpers/recording-bus.js';
 
 const TIME = Date.parse('2026-11-24T11:09:21.123Z');
 const ADDRESS = '192.0.2.1';
 const TOKEN = 'correct-horse-battery-staple';
 
-/** Records what the hub sends to each worker, as the cluster bus would deliver it. */
-class RecordingBus implements HubBus {
-  readonly workers = new Map<number, Delivery[]>();
-  constructor(ids: number[]) {
-    for (const id of ids) this.workers.set(id, []);
-  }
-  toWorker(id: number, delivery: Delivery): void {
-    this.workers.get(id)?.push(delivery);
-  }
-  toAll(delivery: Delivery): void {
-    for (const list of this.workers.values()) list.push(delivery);
-  }
-  take(id: number): Delivery[] {
-    return defined(this.workers.get(id), `worker ${id}`).splice(0);
+/** The in-memory event log, recording the seq of every event it is given. */
+class RecordingLog extends MemoryLog {
+  readonly seqs: number[] = [];
+  override append(event: PublicEvent): void {
+    this.seqs.push(event.seq);
+    super.append(event);
   }
 }
 
@@ -39,7 +31,8 @@ interface SetupOptions {
 
 function setup(options: SetupOptions = {}) {
   const bus = new RecordingBus([1, 2]);
-  const published: number[] = [];
+  const eventLog = new RecordingLog();
+  const published = eventLog.seqs;
   const logged: string[] = [];
   const log: Logger = {
     error: (line) => logged.push(line),
@@ -52,7 +45,8 @@ function setup(options: SetupOptions = {}) {
   const state = new State({
     epoch: 'e1',
     lastSeq: 41,
-    onPublish: (event) => published.push(event.seq),
+    journal: eventLog,
+    log,
     now: () => clock.now,
   });
   const hub = new Hub({
