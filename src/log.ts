@@ -31,3 +31,8 @@ export function createLogger(
 
 /** A logger that drops everything, for code paths where nobody listens. */
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** `1 connection`, `3 connections`: counts in log lines read as sentences. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

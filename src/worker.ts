@@ -5,13 +5,16 @@
 import cluster from 'node:cluster';
 import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
-import { createLogger } from './log.js';
+import { createLogger, plural } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
 import { createServerContext } from './server/tls-socket.js';
 import { parseWorkerConfig } from './server/worker-config.js';
 
-/** How long a worker waits for its clients to take their BYE before it exits anyway. */
-const PRIMARY_LOST_EXIT_MS = 500;
+/**
+ * The longest a worker that lost its primary stays: its BYEs normally leave within milliseconds;
+ * this bounds a client that reads nothing (its socket's buffer full).
+ */
+const PRIMARY_LOST_EXIT_MS = 300;
 
 function send(message: WorkerMessage, callback: (error: Error | null) => void): boolean {
   if (process.send === undefined || !process.connected) return false;
@@ -43,12 +46,18 @@ function main(): void {
     bus.receive(message, handle);
   });
 
-  // The primary is gone (killed, crashed): nobody can route for us any more, so leave at once
-  // rather than keep sockets that will never hear from the hub again.
+  // cluster makes a worker exit the instant its IPC channel closes, unless the disconnect was
+  // asked for (it calls process.exit(0) when `exitedAfterDisconnect` is not true): the clients
+  // would see their connection drop without a word. We take that over, below.
+  worker.exitedAfterDisconnect = true;
   process.on('disconnect', () => {
-    // Once we have reported 'drained', the primary disconnects us on purpose: nothing to warn of.
-    if (!bus.drained) log.warn('lost the primary; exiting');
-    connections.drain('server shutting down', 'disconnected', () => process.exit(0));
+    // Once we have reported 'drained', the primary disconnects us on purpose: our clients are gone.
+    if (bus.drained) process.exit(0);
+    // The primary is gone (killed, crashed): nobody can route for us any more. Each client is
+    // told why, and we leave as soon as the BYEs are out, rather than keep sockets that will
+    // never hear from the hub again.
+    log.warn(`lost the primary: BYE server lost to ${plural(connections.size, 'connection')}, then exiting`);
+    connections.abandon('server lost', () => process.exit(0));
     setTimeout(() => process.exit(0), PRIMARY_LOST_EXIT_MS).unref();
   });
 

@@ -6,7 +6,7 @@
  * installed), `ready`, `drained`, and sends the heartbeats the primary watches.
  */
 import net from 'node:net';
-import type { Logger } from '../log.js';
+import { plural, type Logger } from '../log.js';
 import type { WorkerBus } from './bus.js';
 import { cutBatch } from './message-size.js';
 import { isPrimaryMessage, unhandled, type Delivery, type HubRequest, type WorkerMessage } from './messages.js';
@@ -94,7 +94,7 @@ export class ClusterWorkerBus implements WorkerBus {
         connections.apply(message.batch);
         return;
       case 'drain':
-        this.#options.log.info(`draining ${connections.size} connections: ${message.reason}`);
+        this.#options.log.info(`draining ${plural(connections.size, 'connection')}: ${message.reason}`);
         this.drain(message.reason);
         return;
       default:

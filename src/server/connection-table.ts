@@ -24,6 +24,8 @@ export class ConnectionTable {
   readonly #log: Logger;
   readonly #tls: tls.SecureContext | undefined;
   readonly #sessions = new Map<number, Session>();
+  /** The socket of every open session (a TLS socket for TLS). */
+  readonly #sockets = new Map<Session, net.Socket>();
   readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
   readonly #history: HistoryRing;
@@ -74,6 +76,7 @@ export class ConnectionTable {
     const conn = this.#nextConn++;
     const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits, this.#history);
     this.#sessions.set(conn, session);
+    this.#sockets.set(session, socket);
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;
     socket.on('data', (chunk: Buffer) => {
@@ -181,9 +184,28 @@ export class ConnectionTable {
     this.#checkDrained();
   }
 
+  /**
+   * The primary is gone: says `BYE <reason>` to every connection and ends it. `done` runs once
+   * every BYE has left for the kernel, which delivers it, and then the close, even after this
+   * process exits; the clients' own closes are not waited for (nobody could be told of them).
+   */
+  abandon(reason: string, done: () => void): void {
+    this.#writePublic();
+    let unsent = this.#sockets.size;
+    const sent = () => {
+      if (--unsent === 0) done();
+    };
+    if (unsent === 0) done();
+    for (const [session, socket] of this.#sockets) {
+      session.bye(reason, 'disconnected');
+      whenSent(socket, sent);
+    }
+  }
+
   #forget(session: Session): void {
     this.#sessions.delete(session.conn);
     this.#replyParts.delete(session.conn);
+    this.#sockets.delete(session);
     this.#registered.delete(session);
     const reason = session.closed();
     this.#log.info(`connection ${session.conn} closed (${reason})`);
@@ -196,4 +218,19 @@ export class ConnectionTable {
     this.#draining = () => {};
     done();
   }
+}
+
+/** Calls `sent` once the socket's last bytes are with the kernel, or it is gone. */
+function whenSent(socket: net.Socket, sent: () => void): void {
+  if (socket.writableFinished || socket.destroyed) {
+    sent();
+    return;
+  }
+  const once = () => {
+    socket.off('finish', once);
+    socket.off('close', once);
+    sent();
+  };
+  socket.on('finish', once);
+  socket.on('close', once);
 }
