@@ -71,6 +71,8 @@ export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #records = new Map<number, WorkerRecord>();
   #rotation: WorkerRecord[] = [];
+  /** The workers the rolling restart in progress has yet to replace. */
+  readonly #toReplace = new Set<WorkerRecord>();
   #next = 0;
   /** Connections waiting for a ready worker, each with the timer that closes it. */
   readonly #waiting = new Map<net.Socket, NodeJS.Timeout>();
@@ -135,15 +137,27 @@ export class Supervisor {
 
   #tryHandOff(socket: net.Socket): boolean {
     const now = Date.now();
+    const candidates = this.#handOffCandidates();
     const index = pickWorker(
-      this.#rotation.map((candidate) => candidate.link.handOffDelay(now)),
+      candidates.map((candidate) => candidate.link.handOffDelay(now)),
       this.#next,
     );
-    const record = index === undefined ? undefined : this.#rotation[index];
+    const record = index === undefined ? undefined : candidates[index];
     if (index === undefined || record === undefined) return false;
     this.#next = index + 1;
     record.link.handOff(socket);
     return true;
+  }
+
+  /**
+   * During a rolling restart, the workers it has not replaced yet take no new connection: a client
+   * handed to one would be moved again when its turn comes, and everyone would see it leave and
+   * join twice. Only before the first replacement takes connections is there no other choice.
+   */
+  #handOffCandidates(): WorkerRecord[] {
+    if (this.#toReplace.size === 0) return this.#rotation;
+    const spared = this.#rotation.filter((record) => !this.#toReplace.has(record));
+    return spared.length > 0 ? spared : this.#rotation;
   }
 
   /** A worker can take connections again: those waiting go now, in their order, each within its deadline. */
@@ -165,8 +179,10 @@ export class Supervisor {
     if (this.#restarting || this.#stopping) return;
     this.#restarting = true;
     this.#options.log.info('rolling restart');
+    const plan = [...this.#records.values()].filter((record) => record.state !== 'dead' && record.state !== 'draining');
+    for (const old of plan) this.#toReplace.add(old);
     try {
-      for (const old of [...this.#records.values()]) {
+      for (const old of plan) {
         // A stop() meanwhile has retired every worker: the ones not replaced yet are draining and skipped.
         if (old.state === 'dead' || old.state === 'draining') continue;
         old.respawn = false;
@@ -176,6 +192,7 @@ export class Supervisor {
       }
       this.#options.log.info('rolling restart done');
     } finally {
+      this.#toReplace.clear();
       this.#restarting = false;
     }
   }
