@@ -12,7 +12,7 @@
  * queued after it are dropped from the queue, not retried: nobody has seen them (they are
  * delivered only once written), so the listener (`failed`) rolls them back and gives their seqs
  * out again later. Whatever the failed write left past the last whole line is truncated at once,
- * and again before the next write. Every `retryDelayMs` a probe (a 64 KiB write at the end of the
+ * and again before the next write. Every `retryDelayMs` a probe (an 8 KiB write at the end of the
  * file, truncated away) checks for room; when it succeeds, the listener hears `recovered`. One
  * error is logged per outage, one warning at recovery.
  *
@@ -44,8 +44,12 @@ export { newEpoch, type HistoryFileOptions, type RestoredHistory } from './histo
 
 const IGNORE: EventLogListener = { written() {}, failed() {}, recovered() {} };
 
-/** What a probe writes (and truncates away) to see whether the disk has room again. */
-const PROBE = Buffer.alloc(64 * 1024, 0x0a);
+/**
+ * What a probe writes (and truncates away) to see whether the disk has room again: room for a
+ * batch of a few events at the longest line, so the chat does not resume only to stop at once,
+ * and small enough that a disk grown by a little is seen to have room.
+ */
+const PROBE = Buffer.alloc(8 * 1024, 0x0a);
 
 interface PendingRecord {
   seq: number;
@@ -232,9 +236,11 @@ export class HistoryFile implements EventLog {
     this.#appendedSeq = this.#writtenSeq;
     this.#recent = this.#recent.filter((event) => event.seq <= this.#writtenSeq);
     this.#outage = reason;
+    const first = this.#writtenSeq + 1;
+    const events = first === last ? `event ${first} was` : `events ${first}-${last} were`;
     log.error(
-      `history: cannot write ${path}: ${reason}; events ${this.#writtenSeq + 1}-${last} were not written and are ` +
-        'rolled back, new public events are refused until it can be written again',
+      `history: cannot write ${path}: ${reason}; ${events} not written and rolled back; ` +
+        'new public events are refused until there is room',
     );
     this.#listener.failed(this.#writtenSeq, reason);
     // A partial write must not outlive us: a restart would read events nobody was told of.

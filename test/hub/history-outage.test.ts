@@ -78,7 +78,7 @@ test('a failed write rolls back its events and every one queued after it; its pa
     { message: /during an outage/ },
   );
   const [error, ...others] = log.messages('error');
-  t.regex(error ?? '', /cannot write .*ENOSPC.*events 4-5 were not written and are rolled back/);
+  t.regex(error ?? '', /cannot write .*ENOSPC.*events 4-5 were not written and rolled back/);
   t.deepEqual(others, []);
   await file.close();
 
