@@ -13,18 +13,45 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+type Write = (line: string) => void;
+
+const toStderr: Write = (line) => process.stderr.write(line);
+
 /** A logger writing `<time> [<level>] <source>: <message>` lines; `write` is replaceable for tests. */
-export function createLogger(
+export function createLogger(source: string, level: LogLevel, write: Write = toStderr): Logger {
+  return levelled(level, (lineLevel, message) => {
+    write(`${new Date().toISOString()} [${lineLevel}] ${source}: ${message}\n`);
+  });
+}
+
+/**
+ * A worker's logger. Processes that write to one stderr each stamp a line and then write it, and
+ * the scheduler decides whose write comes first: during a shutdown, when all of them log at
+ * once, the lines came out with their times out of order. So a worker hands its lines to the
+ * primary (`forward`), which writes every process's lines itself, stamped as it writes them:
+ * one writer, one order, times that never go back. A line `forward` cannot take (the primary is
+ * gone) is written here, with this process's own time.
+ */
+export function forwardingLogger(
   source: string,
   level: LogLevel,
-  write: (line: string) => void = (line) => process.stderr.write(line),
+  forward: (level: LogLevel, text: string) => boolean,
+  write: Write = toStderr,
 ): Logger {
+  const direct = createLogger(source, level, write);
+  return levelled(level, (lineLevel, message) => {
+    if (!forward(lineLevel, message)) direct[lineLevel](message);
+  });
+}
+
+/** A logger that passes the lines at or above `level` to `emit`. */
+function levelled(level: LogLevel, emit: (lineLevel: LogLevel, message: string) => void): Logger {
   const floor = LOG_LEVELS.indexOf(level);
   const at = (lineLevel: LogLevel) =>
     LOG_LEVELS.indexOf(lineLevel) > floor
       ? () => {}
       : (message: string) => {
-          write(`${new Date().toISOString()} [${lineLevel}] ${source}: ${message}\n`);
+          emit(lineLevel, message);
         };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }

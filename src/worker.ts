@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
-import { createLogger, plural } from './log.js';
+import { createLogger, forwardingLogger, plural } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
 import { createServerContext } from './server/tls-socket.js';
 import { parseWorkerConfig } from './server/worker-config.js';
@@ -37,8 +37,19 @@ function main(): void {
     return;
   }
   const workerId = worker.id;
-  const log = createLogger(`worker ${workerId}`, config.logLevel);
-  const bus = new ClusterWorkerBus({ send, heartbeatInterval: config.heartbeatInterval, pid: process.pid, log });
+  const source = `worker ${workerId}`;
+  const direct = createLogger(source, config.logLevel);
+  const log = forwardingLogger(source, config.logLevel, (level, text) => bus.forwardLog({ level, text }));
+  const bus = new ClusterWorkerBus({
+    send,
+    heartbeatInterval: config.heartbeatInterval,
+    pid: process.pid,
+    connected: () => process.connected,
+    log,
+    unsentLog: (line) => {
+      direct[line.level](line.text);
+    },
+  });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
   const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
 

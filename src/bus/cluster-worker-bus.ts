@@ -9,7 +9,14 @@ import net from 'node:net';
 import { plural, type Logger } from '../log.js';
 import type { WorkerBus } from './bus.js';
 import { cutBatch } from './message-size.js';
-import { isPrimaryMessage, unhandled, type Delivery, type HubRequest, type WorkerMessage } from './messages.js';
+import {
+  isPrimaryMessage,
+  unhandled,
+  type Delivery,
+  type HubRequest,
+  type LogLine,
+  type WorkerMessage,
+} from './messages.js';
 
 type SendToPrimary = (message: WorkerMessage, callback: (error: Error | null) => void) => boolean;
 
@@ -32,13 +39,18 @@ export interface ClusterWorkerBusOptions {
   heartbeatInterval: number;
   /** This worker's process id, for the `ready` message. */
   pid: number;
+  /** Whether the channel to the primary is open. */
+  connected: () => boolean;
   log: Logger;
+  /** Writes a log line the primary could not take (it died meanwhile). */
+  unsentLog: (line: LogLine) => void;
 }
 
 export class ClusterWorkerBus implements WorkerBus {
   readonly #options: ClusterWorkerBusOptions;
   #connections: WorkerConnections | undefined;
   #batch: HubRequest[] = [];
+  #logLines: LogLine[] = [];
   #scheduled = false;
   #drained = false;
 
@@ -64,6 +76,21 @@ export class ClusterWorkerBus implements WorkerBus {
 
   request(request: HubRequest): void {
     this.#batch.push(request);
+    this.#schedule();
+  }
+
+  /**
+   * Queues a log line for the primary, which writes it (see `forwardingLogger`); false when there
+   * is no primary to take it, and the caller writes it itself.
+   */
+  forwardLog(line: LogLine): boolean {
+    if (!this.#options.connected()) return false;
+    this.#logLines.push(line);
+    this.#schedule();
+    return true;
+  }
+
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(this.#flush);
@@ -123,6 +150,14 @@ export class ClusterWorkerBus implements WorkerBus {
       this.#options.send({ type: 'requests', batch }, (error) => {
         // The primary is gone; the 'disconnect' handler ends this worker.
         if (error !== null) this.#options.log.debug(`request batch lost: ${error.message}`);
+      });
+    }
+    const logLines = this.#logLines;
+    this.#logLines = [];
+    for (const lines of cutBatch(logLines)) {
+      this.#options.send({ type: 'log', lines }, (error) => {
+        // The primary died with these on their way: they are written here instead.
+        if (error !== null) for (const line of lines) this.#options.unsentLog(line);
       });
     }
   };

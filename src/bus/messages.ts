@@ -3,6 +3,7 @@
  * read well in logs; `isWorkerMessage` / `isPrimaryMessage` drop anything else, and every switch
  * over them ends in `unhandled`.
  */
+import type { LogLevel } from '../log.js';
 
 /** Worker → hub, about one of the worker's connections (`conn` is unique within the worker). */
 export type HubRequest =
@@ -50,7 +51,15 @@ export type WorkerMessage =
    * The worker has taken the oldest connection handed to it that it had not acknowledged yet: a
    * worker that stops taking them (stopped, stuck) is handed no more.
    */
-  | { type: 'accepted' };
+  | { type: 'accepted' }
+  /** Log lines, written by the primary (see `forwardingLogger` in log.ts); batched per turn. */
+  | { type: 'log'; lines: LogLine[] };
+
+/** One log line of a worker, without its time: the primary stamps it as it writes it. */
+export interface LogLine {
+  level: LogLevel;
+  text: string;
+}
 
 /**
  * The most text one IPC message carries (about 1 MiB: 2 MiB of JSON at worst): larger output is
@@ -69,7 +78,15 @@ export type PrimaryMessage =
   /** Say `BYE <reason>` to every client, close them, then report `drained`. */
   | { type: 'drain'; reason: string };
 
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'ready', 'requests', 'heartbeat', 'drained', 'accepted']);
+const WORKER_TYPES: ReadonlySet<string> = new Set([
+  'hello',
+  'ready',
+  'requests',
+  'heartbeat',
+  'drained',
+  'accepted',
+  'log',
+]);
 const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'seed', 'connection', 'deliveries', 'drain']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {

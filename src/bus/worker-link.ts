@@ -57,6 +57,8 @@ export interface WorkerLinkOptions {
   hub: HubEnd;
   deliveries: DeliveryOutlet;
   log: Logger;
+  /** Where the worker's own log lines are written, under its name. */
+  workerLog: Logger;
   events: LinkEvents;
 }
 
@@ -157,6 +159,9 @@ export class WorkerLink {
       case 'accepted':
         this.#unacknowledged.shift();
         this.#options.events.accepted();
+        return;
+      case 'log':
+        for (const line of message.lines) this.#options.workerLog[line.level](line.text);
         return;
       default:
         unhandled(message);

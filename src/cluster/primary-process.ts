@@ -17,7 +17,7 @@ import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
 import type { LoadedTls } from '../cli/tls-files.js';
 import type { AddressLimitOptions } from '../hub/address-limits.js';
-import type { Logger, LogLevel } from '../log.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
 import type { SessionLimits } from '../server/limits.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { listen } from './listen.js';
@@ -115,7 +115,14 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
       heartbeatInterval,
       tls: options.tls?.credentials,
     },
-    link: (worker, events) => new WorkerLink(worker, { hub, deliveries: bus, log, events }),
+    link: (worker, events) =>
+      new WorkerLink(worker, {
+        hub,
+        deliveries: bus,
+        log,
+        workerLog: createLogger(`worker ${worker.id}`, options.logLevel),
+        events,
+      }),
     log,
     // Looked at as often as they come: a silence is noticed within a quarter of the timeout.
     watchInterval: heartbeatInterval,

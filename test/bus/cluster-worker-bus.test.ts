@@ -4,7 +4,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import sinon from 'sinon';
 import { ClusterWorkerBus, type WorkerConnections } from '../../src/bus/cluster-worker-bus.js';
-import { MAX_MESSAGE_CHARS, type Delivery, type HubRequest, type WorkerMessage } from '../../src/bus/messages.js';
+import {
+  MAX_MESSAGE_CHARS,
+  type Delivery,
+  type HubRequest,
+  type LogLine,
+  type WorkerMessage,
+} from '../../src/bus/messages.js';
 import type { Logger } from '../../src/log.js';
 
 class FakeConnections implements WorkerConnections {
@@ -39,9 +45,10 @@ class FakeConnections implements WorkerConnections {
   }
 }
 
-function setup(): { bus: ClusterWorkerBus; sent: WorkerMessage[]; connections: FakeConnections; warnings: string[] } {
+function setup(channel = { connected: true, failSends: false }) {
   const sent: WorkerMessage[] = [];
   const warnings: string[] = [];
+  const unsent: LogLine[] = [];
   const log: Logger = {
     error() {},
     warn: (message) => {
@@ -51,17 +58,23 @@ function setup(): { bus: ClusterWorkerBus; sent: WorkerMessage[]; connections: F
     debug() {},
   };
   const bus = new ClusterWorkerBus({
-    send: (message) => {
+    send: (message, callback) => {
+      if (channel.failSends) {
+        process.nextTick(callback, new Error('channel closed'));
+        return false;
+      }
       sent.push(message);
       return true;
     },
     heartbeatInterval: 1_000,
     pid: 4242,
+    connected: () => channel.connected,
     log,
+    unsentLog: (line) => unsent.push(line),
   });
   const connections = new FakeConnections();
   connections.bus = bus;
-  return { bus, sent, connections, warnings };
+  return { bus, sent, connections, warnings, unsent };
 }
 
 test.serial('says hello when opened, then a heartbeat every interval from a timer', (t) => {
@@ -175,4 +188,39 @@ test('a message of unknown form is ignored with a warning', (t) => {
   bus.receive('deliveries', undefined);
   t.deepEqual(connections.calls, []);
   t.is(warnings.length, 2);
+});
+
+test('log lines go to the primary once per turn, after the requests of that turn', async (t) => {
+  const { bus, sent } = setup();
+  t.true(bus.forwardLog({ level: 'info', text: 'connection 1 from 127.0.0.1:5000' }));
+  bus.request({ type: 'users', conn: 1 });
+  t.true(bus.forwardLog({ level: 'warn', text: 'something' }));
+  t.deepEqual(sent, [], 'nothing before the end of the turn');
+  await nextTurn();
+  t.deepEqual(sent, [
+    { type: 'requests', batch: [{ type: 'users', conn: 1 }] },
+    {
+      type: 'log',
+      lines: [
+        { level: 'info', text: 'connection 1 from 127.0.0.1:5000' },
+        { level: 'warn', text: 'something' },
+      ],
+    },
+  ]);
+});
+
+test('without a primary a log line is refused, for the caller to write itself', (t) => {
+  const { bus, sent } = setup({ connected: false, failSends: false });
+  t.false(bus.forwardLog({ level: 'warn', text: 'lost the primary' }));
+  t.deepEqual(sent, []);
+});
+
+test('log lines whose send fails (the primary died meanwhile) are handed back to be written here', async (t) => {
+  const { bus, unsent } = setup({ connected: true, failSends: true });
+  bus.forwardLog({ level: 'info', text: 'draining 1 connection' });
+  await nextTurn();
+  await new Promise<void>((resolve) => {
+    process.nextTick(resolve);
+  });
+  t.deepEqual(unsent, [{ level: 'info', text: 'draining 1 connection' }]);
 });

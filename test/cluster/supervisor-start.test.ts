@@ -41,7 +41,8 @@ function supervisorFor(t: ExecutionContext, script: string, workers: number): Su
       heartbeatInterval: 1_000,
       tls: undefined,
     },
-    link: (worker, events) => new WorkerLink(worker, { hub, deliveries: bus, log: silentLogger, events }),
+    link: (worker, events) =>
+      new WorkerLink(worker, { hub, deliveries: bus, log: silentLogger, workerLog: silentLogger, events }),
     log: silentLogger,
     watchInterval: 1_000,
     heartbeatTimeout: 60_000,
