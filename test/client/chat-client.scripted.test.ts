@@ -52,6 +52,20 @@ async function greet(peer: ScriptedPeer, workerId: number, joinSeq: number, epoc
   peer.send(`JOIN ${joinSeq} ${T} alice`, 'OK alice');
 }
 
+/** Closes the client's connection from the server's side; its next one, after the first backoff (125 ms at random 0). */
+async function dropAndAccept(
+  client: ChatClient,
+  server: ScriptedServer,
+  peer: ScriptedPeer,
+  clock: sinon.SinonFakeTimers,
+): Promise<ScriptedPeer> {
+  const reconnecting = nextEvent(client, 'reconnecting');
+  peer.close();
+  await reconnecting;
+  clock.tick(125);
+  return server.accept();
+}
+
 function assertLine(actual: string, expected: string): void {
   if (actual !== expected)
     throw new Error(`expected ${JSON.stringify(expected)}, the client sent ${JSON.stringify(actual)}`);
@@ -217,11 +231,7 @@ test.serial(
 async function reconnectTo(t: ExecutionContext, epoch: string, expectedHistory: string, replay: string[]) {
   const clock = fakeClock(t);
   const { server, client, seqs, peer } = await connected(t);
-  const reconnecting = nextEvent(client, 'reconnecting');
-  peer.close();
-  await reconnecting;
-  clock.tick(125);
-  const again = await server.accept();
+  const again = await dropAndAccept(client, server, peer, clock);
   const gaps: Array<{ after: number; missing: number }> = [];
   client.on('gap', (gap) => gaps.push(gap));
   const replayed = nextEvent(client, 'replayed');
@@ -385,11 +395,7 @@ test.serial(
     const first = await server.accept();
     first.send('WELCOME chat/1 1 0 ep1');
     const question = await asked(1);
-    const reconnecting = nextEvent(client, 'reconnecting');
-    first.close();
-    await reconnecting;
-    clock.tick(125);
-    const second = await server.accept();
+    const second = await dropAndAccept(client, server, first, clock);
     second.send('WELCOME chat/1 2 0 ep1');
     question.answer('alice');
     t.is(await second.next(), 'REGISTER alice');
@@ -423,11 +429,7 @@ test.serial('changeNick sends NICK; once the server said OK, a reconnect registe
   t.is(client.nick, 'bob');
   await t.throwsAsync(client.changeNick('b@d'), { instanceOf: InvalidCommandError });
 
-  const reconnecting = nextEvent(client, 'reconnecting');
-  peer.close();
-  await reconnecting;
-  clock.tick(125);
-  const again = await server.accept();
+  const again = await dropAndAccept(client, server, peer, clock);
   again.send('WELCOME chat/1 2 13 ep1');
   t.is(await again.next(), 'REGISTER bob');
 });
