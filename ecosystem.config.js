@@ -5,8 +5,8 @@
  * which from Node 20.19 (our engines floor) also loads ES modules and returns their exports: PM2
  * reads the named `apps` export (it would not look inside a default export).
  *
- * Settings can be overridden from the environment of `pm2 start`: CHAT_PORT, CHAT_HOST,
- * CHAT_LOG_LEVEL and CHAT_ADMIN_TOKEN are read by the server itself; CHAT_WORKERS and
+ * Settings can be overridden from the environment of `pm2 start`: CHAT_PORT, CHAT_HTTP_PORT,
+ * CHAT_HOST, CHAT_LOG_LEVEL and CHAT_ADMIN_TOKEN are read by the server itself; CHAT_WORKERS and
  * CHAT_DATA_DIR become its --workers and --data-dir here. PM2 passes the whole environment of
  * `pm2 start` on, and the `env` below wins over it, so the values there defer to it.
  *
@@ -55,6 +55,7 @@ export const apps = [
     env: {
       CHAT_HOST: setting('CHAT_HOST', '127.0.0.1'),
       CHAT_PORT: setting('CHAT_PORT', '7000'),
+      CHAT_HTTP_PORT: setting('CHAT_HTTP_PORT', '7080'),
       CHAT_LOG_LEVEL: setting('CHAT_LOG_LEVEL', 'info'),
     },
   },

@@ -22,6 +22,10 @@ interface PrimaryCliOptions extends SessionLimits, AddressLimitOptions {
   workers: number;
   host: string;
   port: number;
+  httpPort: number | undefined;
+  http: boolean;
+  maxFrame: number | undefined;
+  httpTimeout: number;
   maxClients: number;
   history: number;
   dataDir: string;
@@ -107,6 +111,18 @@ function parseLogLevel(value: string): LogLevel {
   return value;
 }
 
+const DEFAULT_HTTP_PORT = 7080;
+const DEFAULT_HTTP_TIMEOUT = 10_000;
+const DEFAULT_MAX_FRAME = 64 * 1024;
+
+/** A WebSocket message must hold a longest line and its CR LF: a long line then gets TOO_LONG, as on TCP. */
+function checkMaxFrame(maxFrame: number | undefined, maxLine: number): number {
+  const least = maxLine + 2;
+  if (maxFrame === undefined) return Math.max(DEFAULT_MAX_FRAME, least);
+  if (maxFrame < least) throw new Error(`--max-frame must be at least --max-line + 2 (${least})`);
+  return maxFrame;
+}
+
 function createPrimaryCommand(): Command {
   const seconds = (ms: number) => String(ms / 1000);
   return new Command('clusterchat')
@@ -125,6 +141,15 @@ function createPrimaryCommand(): Command {
         .default(7000)
         .argParser(parsePort),
     )
+    .addOption(
+      new Option(
+        '--http-port <port>',
+        `HTTP port: web client, /ws, /healthz (default: ${DEFAULT_HTTP_PORT}; a free one when --port is 0)`,
+      )
+        .env('CHAT_HTTP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(new Option('--no-http', 'no HTTP port: TCP chat/1 only'))
     .addOption(
       new Option('--max-line <bytes>', 'longest accepted line')
         .default(DEFAULT_LIMITS.maxLine)
@@ -162,6 +187,17 @@ function createPrimaryCommand(): Command {
       new Option('--max-queue <bytes>', 'output queued for one connection before BYE slow consumer')
         .default(DEFAULT_LIMITS.maxQueue)
         .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option(
+        '--max-frame <bytes>',
+        'longest WebSocket message (default: 65536, at least --max-line + 2)',
+      ).argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--http-timeout <seconds>', 'time for an HTTP request to arrive whole')
+        .default(DEFAULT_HTTP_TIMEOUT, seconds(DEFAULT_HTTP_TIMEOUT))
+        .argParser(parseSeconds),
     )
     .addOption(
       new Option('--max-clients <n>', 'connections for the whole server')
@@ -266,6 +302,12 @@ function createPrimaryCommand(): Command {
           workers: options.workers,
           host: options.host,
           port: options.port,
+          httpPort: options.http ? (options.httpPort ?? (options.port === 0 ? 0 : DEFAULT_HTTP_PORT)) : undefined,
+          http: {
+            maxFrame: checkMaxFrame(options.maxFrame, options.maxLine),
+            requestTimeout: options.httpTimeout,
+            maxConnections: options.maxClients,
+          },
           limits: {
             ...DEFAULT_LIMITS,
             maxLine: options.maxLine,

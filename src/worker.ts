@@ -5,6 +5,8 @@
 import cluster from 'node:cluster';
 import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
+import { HttpFront } from './http/http-front.js';
+import { loadWebAssets } from './http/web-assets.js';
 import { createLogger, forwardingLogger, plural } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
 import { createServerContext } from './server/tls-socket.js';
@@ -52,6 +54,9 @@ function main(): void {
   });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
   const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
+  const { assets, missing } = loadWebAssets();
+  if (missing.length > 0) log.warn(`web client not built (missing ${missing.join(', ')}): npm run build`);
+  const http = new HttpFront({ connections, assets, limits: config.http, log });
 
   process.on('message', (message: unknown, handle: unknown) => {
     bus.receive(message, handle);
@@ -68,6 +73,7 @@ function main(): void {
     // told why, and we leave as soon as the BYEs are out, rather than keep sockets that will
     // never hear from the hub again.
     log.warn(`lost the primary: BYE server lost to ${plural(connections.size, 'connection')}, then exiting`);
+    http.drain();
     connections.abandon('server lost', () => process.exit(0));
     setTimeout(() => process.exit(0), PRIMARY_LOST_EXIT_MS).unref();
   });
@@ -80,7 +86,7 @@ function main(): void {
     bus.drain('worker restarting');
   });
 
-  bus.open(connections);
+  bus.open(connections, http);
 }
 
 main();

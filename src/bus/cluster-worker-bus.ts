@@ -20,6 +20,13 @@ import {
 
 type SendToPrimary = (message: WorkerMessage, callback: (error: Error | null) => void) => boolean;
 
+/** A worker's HTTP side (`LazyHttpFront`): the connections handed over from the HTTP port. */
+export interface WorkerHttp {
+  accept(socket: net.Socket): void;
+  /** The worker is leaving: its HTTP connections close. */
+  drain(): void;
+}
+
 /** What the bus drives in a worker: its connections (`ConnectionTable`). */
 export interface WorkerConnections {
   readonly size: number;
@@ -49,6 +56,7 @@ export interface ClusterWorkerBusOptions {
 export class ClusterWorkerBus implements WorkerBus {
   readonly #options: ClusterWorkerBusOptions;
   #connections: WorkerConnections | undefined;
+  #http: WorkerHttp | undefined;
   #batch: HubRequest[] = [];
   #logLines: LogLine[] = [];
   #scheduled = false;
@@ -63,9 +71,13 @@ export class ClusterWorkerBus implements WorkerBus {
     return this.#drained;
   }
 
-  /** Serves `connections`: says hello, so the primary starts talking, and starts the heartbeats. */
-  open(connections: WorkerConnections): void {
+  /**
+   * Serves `connections` (chat/1) and `http` (the HTTP port): says hello, so the primary starts
+   * talking, and starts the heartbeats.
+   */
+  open(connections: WorkerConnections, http: WorkerHttp): void {
     this.#connections = connections;
+    this.#http = http;
     this.#options.send({ type: 'hello' }, this.#ignoreLoss);
     // Sent from a timer: only a blocked event loop stops it.
     setInterval(
@@ -113,7 +125,10 @@ export class ClusterWorkerBus implements WorkerBus {
         connections.seed(message.text, message.first, message.last);
         return;
       case 'connection':
-        if (handle instanceof net.Socket) connections.accept(handle);
+        if (handle instanceof net.Socket) {
+          if (message.port === 'http') this.#http?.accept(handle);
+          else connections.accept(handle);
+        }
         // Sent at once, not batched: the primary hands a worker no more while this is missing.
         this.#options.send({ type: 'accepted' }, this.#ignoreLoss);
         return;
@@ -131,6 +146,7 @@ export class ClusterWorkerBus implements WorkerBus {
 
   /** Says `BYE <reason>` to every client and closes them, then tells the primary it is drained. */
   drain(reason: string): void {
+    this.#http?.drain();
     this.#connections?.drain(reason, reason, () => {
       // The close requests of the last connections are still in the batch, which goes out in a
       // setImmediate queued before this one. 'drained' must follow them: the primary ends us on

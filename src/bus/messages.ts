@@ -36,6 +36,9 @@ export type Delivery =
   /** Unregister and close the connection, after `BYE <bye>` when `bye` is not empty. */
   | { type: 'drop'; conn: number; bye: string };
 
+/** Which of the primary's listening ports a connection came in on. */
+export type ListenerKind = 'chat' | 'http';
+
 /** Everything a worker sends to the primary. */
 export type WorkerMessage =
   /** The IPC handler is installed: the primary may talk now (the ready handshake). */
@@ -72,8 +75,8 @@ export type PrimaryMessage =
   | { type: 'init'; epoch: string; lastSeq: number }
   /** Right after init: the retained events `first`..`last` (wire lines), for the worker's HISTORY. */
   | { type: 'seed'; text: string; first: number; last: number }
-  /** Sent with a socket handle: a connection for this worker to serve. */
-  | { type: 'connection' }
+  /** Sent with a socket handle: a connection for this worker to serve, from the chat/1 port or the HTTP port. */
+  | { type: 'connection'; port: ListenerKind }
   | { type: 'deliveries'; batch: Delivery[] }
   /** Say `BYE <reason>` to every client, close them, then report `drained`. */
   | { type: 'drain'; reason: string };

@@ -22,6 +22,7 @@ import {
   MAX_MESSAGE_CHARS,
   unhandled,
   type HubRequest,
+  type ListenerKind,
   type PrimaryMessage,
   type WorkerMessage,
 } from './messages.js';
@@ -99,13 +100,13 @@ export class WorkerLink {
     return oldest === undefined ? 0 : now - oldest.at;
   }
 
-  /** Gives the worker a connection to serve. */
-  handOff(socket: net.Socket): void {
+  /** Gives the worker a connection to serve, from the chat/1 port or the HTTP port. */
+  handOff(socket: net.Socket, port: ListenerKind): void {
     this.#inHandoff.add(socket);
     const handOff = { at: Date.now() };
     this.#unacknowledged.push(handOff);
     // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
-    this.#send({ type: 'connection' }, socket, (error) => {
+    this.#send({ type: 'connection', port }, socket, (error) => {
       this.#inHandoff.delete(socket);
       socket.destroy();
       // Never sent: no acknowledgement will come for it.

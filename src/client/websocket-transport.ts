@@ -6,13 +6,17 @@
 import { utf8ByteLength } from '../protocol/text.js';
 import type { ClientTransport, Connector, TransportLimits, TransportSink } from './transport.js';
 
-/** What this transport needs of a WebSocket: the part of the WHATWG interface both browsers and `ws` have. */
+/**
+ * What this transport needs of a WebSocket: the part of the WHATWG interface both browsers and
+ * `ws` have. Their event classes differ, so the handlers take `never` here and each handler
+ * below declares the few fields it reads (`data`; `code` and `reason`), which both provide.
+ */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
@@ -30,7 +34,11 @@ export function webSocketConnector(url: string, WebSocketImpl: WebSocketClass): 
   };
 }
 
-class WebSocketTransport implements ClientTransport {
+function ignoreErrorEvent(): void {
+  // See the constructor.
+}
+
+export class WebSocketTransport implements ClientTransport {
   readonly #socket: WebSocketLike;
   readonly #sink: TransportSink;
   readonly #maxLineBytes: number;
@@ -47,14 +55,15 @@ class WebSocketTransport implements ClientTransport {
     socket.onopen = () => {
       this.#opened = true;
     };
-    socket.onmessage = (event) => {
+    socket.onmessage = (event: { data: unknown }) => {
       this.#socketOnMessage(event.data);
     };
-    socket.onclose = (event) => {
+    socket.onclose = (event: { code: number; reason: string }) => {
       this.#socketOnClose(event.code, event.reason);
     };
-    // Browsers tell nothing in the error event; the close event that follows has the code.
-    socket.onerror = null;
+    // The error event tells nothing (in browsers); the close event that follows has the code.
+    // A handler must be there all the same: `ws` throws an error event nobody listens to.
+    socket.onerror = ignoreErrorEvent;
   }
 
   get closed(): boolean {
@@ -122,6 +131,7 @@ class WebSocketTransport implements ClientTransport {
     this.#socket.onopen = null;
     this.#socket.onmessage = null;
     this.#socket.onclose = null;
+    // onerror stays: `ws` may still report the end of a socket we no longer wait for.
     this.#sink.closed(this.#error);
   }
 }

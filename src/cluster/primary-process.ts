@@ -13,6 +13,8 @@ import { MemoryLog } from '../hub/event-log.js';
 import { LocalState } from '../hub/local-state.js';
 import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
 import { HistoryRing } from '../hub/history-ring.js';
+import type { HttpLimits } from '../http/http-front.js';
+import { ShutdownResponder } from '../http/shutdown-responder.js';
 import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
 import type { LoadedTls } from '../cli/tls-files.js';
@@ -27,7 +29,10 @@ export interface PrimaryOptions {
   workers: number;
   host: string;
   port: number;
+  /** The HTTP port (web client, /ws, /healthz, /metrics); undefined: none. */
+  httpPort: number | undefined;
   limits: SessionLimits;
+  http: HttpLimits;
   maxClients: number;
   addressLimits: AddressLimitOptions;
   /** The operator token, '' for none. The hub alone knows it: workers never see it. */
@@ -73,10 +78,28 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     accept(socket);
   });
   await listen(server, options.host, options.port);
+  // The HTTP port likewise (web client, /ws, /healthz, /metrics); a port taken fails the start here.
+  const earlyHttp: net.Socket[] = [];
+  let acceptHttp = (socket: net.Socket) => {
+    earlyHttp.push(socket);
+  };
+  const httpServer =
+    options.httpPort === undefined
+      ? undefined
+      : net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+          acceptHttp(socket);
+        });
   const abandon = () => {
     server.close();
-    for (const socket of early) socket.destroy();
+    httpServer?.close();
+    for (const socket of [...early, ...earlyHttp]) socket.destroy();
   };
+  if (httpServer !== undefined) {
+    await listen(httpServer, options.host, options.httpPort ?? 0).catch((error: unknown) => {
+      abandon();
+      throw error;
+    });
+  }
   const lock = await lockDataDir(options, log).catch((error: unknown) => {
     abandon();
     throw error;
@@ -111,6 +134,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     workerConfig: {
       limits: options.limits,
       history: options.history,
+      http: options.http,
       logLevel: options.logLevel,
       heartbeatInterval,
       tls: options.tls?.credentials,
@@ -130,13 +154,20 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     drainTimeout: options.shutdownTimeout,
   });
   accept = (socket) => {
-    workers.handoff(socket);
+    workers.handoff(socket, 'chat');
   };
   for (const socket of early.splice(0)) accept(socket);
 
   const starting = new AbortController();
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   let interruptedBy: string | undefined;
+  // While the server shuts down, the HTTP port stays open and answers 503 itself.
+  const shutdownResponder = new ShutdownResponder();
+  acceptHttp = (socket) => {
+    if (phase === 'stopping') shutdownResponder.accept(socket);
+    else workers.handoff(socket, 'http');
+  };
+  for (const socket of earlyHttp.splice(0)) acceptHttp(socket);
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
   // cannot read): it is killed rather than left behind as an orphan holding its clients.
   const exitNow = () => {
@@ -209,6 +240,11 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   phase = 'running';
   const address = server.address() as net.AddressInfo;
   status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
+  if (httpServer !== undefined) {
+    const { port } = httpServer.address() as net.AddressInfo;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    status.succeed(`web client on http://${host}:${port}/`);
+  }
   const where =
     options.nats === undefined
       ? `persistence ${options.dataDir ?? 'off'}`

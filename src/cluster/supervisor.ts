@@ -6,6 +6,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type net from 'node:net';
+import type { ListenerKind } from '../bus/messages.js';
 import type { LinkEvents, WorkerLink } from '../bus/worker-link.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../server/worker-config.js';
@@ -75,7 +76,7 @@ export class Supervisor {
   readonly #toReplace = new Set<WorkerRecord>();
   #next = 0;
   /** Connections waiting for a ready worker, each with the timer that closes it. */
-  readonly #waiting = new Map<net.Socket, NodeJS.Timeout>();
+  readonly #waiting = new Map<net.Socket, { port: ListenerKind; timer: NodeJS.Timeout }>();
   readonly #crashLoop = new CrashLoopDamper();
   #watchTimer: NodeJS.Timeout | undefined;
   #restarting = false;
@@ -116,14 +117,14 @@ export class Supervisor {
     if (dead !== undefined) throw new Error(`worker ${dead.id} died while starting (${dead.end ?? 'unknown'})`);
   }
 
-  /** Gives an accepted connection to the next ready worker, or keeps it waiting for one. */
-  handoff(socket: net.Socket): void {
+  /** Gives an accepted connection to the next ready worker; `port` says which listener took it. */
+  handoff(socket: net.Socket, port: ListenerKind): void {
     socket.on('error', () => {});
     if (this.#stopping) {
       socket.destroy();
       return;
     }
-    if (this.#tryHandOff(socket)) return;
+    if (this.#tryHandOff(socket, port)) return;
     if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
       socket.destroy();
       return;
@@ -132,10 +133,10 @@ export class Supervisor {
       this.#waiting.delete(socket);
       socket.destroy();
     }, MAX_WAIT_FOR_WORKER_MS);
-    this.#waiting.set(socket, timer);
+    this.#waiting.set(socket, { port, timer });
   }
 
-  #tryHandOff(socket: net.Socket): boolean {
+  #tryHandOff(socket: net.Socket, port: ListenerKind): boolean {
     const now = Date.now();
     const candidates = this.#handOffCandidates();
     const index = pickWorker(
@@ -145,7 +146,7 @@ export class Supervisor {
     const record = index === undefined ? undefined : candidates[index];
     if (index === undefined || record === undefined) return false;
     this.#next = index + 1;
-    record.link.handOff(socket);
+    record.link.handOff(socket, port);
     return true;
   }
 
@@ -162,8 +163,8 @@ export class Supervisor {
 
   /** A worker can take connections again: those waiting go now, in their order, each within its deadline. */
   #handOffWaiting(): void {
-    for (const [socket, timer] of this.#waiting) {
-      if (!this.#tryHandOff(socket)) return;
+    for (const [socket, { port, timer }] of this.#waiting) {
+      if (!this.#tryHandOff(socket, port)) return;
       clearTimeout(timer);
       this.#waiting.delete(socket);
     }
@@ -201,7 +202,7 @@ export class Supervisor {
   async stop(reason: string): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#watchTimer);
-    for (const [socket, timer] of this.#waiting) {
+    for (const [socket, { timer }] of this.#waiting) {
       clearTimeout(timer);
       socket.destroy();
     }

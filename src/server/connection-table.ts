@@ -6,6 +6,7 @@
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
+import type { WebSocket } from 'ws';
 import type { WorkerBus } from '../bus/bus.js';
 import { unhandled, type Delivery } from '../bus/messages.js';
 import { HistoryRing } from '../hub/history-ring.js';
@@ -14,8 +15,15 @@ import { formatWelcome } from '../protocol/wire.js';
 import { clientAddress } from './client-address.js';
 import type { SessionLimits } from './limits.js';
 import { Session } from './session.js';
+import type { Transport } from './transport.js';
 import { secureServerSocket } from './tls-socket.js';
 import { TurnWriter } from './turn-writer.js';
+
+/** How a connection reached us: chat/1 over TCP, or over a WebSocket. */
+export type TransportKind = 'tcp' | 'ws';
+
+const LF = 0x0a;
+const LF_BYTES = Buffer.from([LF]);
 
 export class ConnectionTable {
   readonly #workerId: number;
@@ -29,6 +37,8 @@ export class ConnectionTable {
   readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
   readonly #history: HistoryRing;
+  readonly #kindOf = new WeakMap<Session, TransportKind>();
+  readonly #kinds = new Map<TransportKind, number>();
   /** This turn's public lines: written at the end of the turn, all at once. */
   #publicText: string[] = [];
   /** Sessions told something alone this turn, and how many of its public lines they already have. */
@@ -73,9 +83,7 @@ export class ConnectionTable {
 
   accept(handed: net.Socket): void {
     const socket: net.Socket = this.#tls === undefined ? handed : secureServerSocket(handed, this.#tls);
-    const conn = this.#nextConn++;
-    const session = new Session(conn, this.#writer.transport(socket), this.#bus, this.#limits, this.#history);
-    this.#sessions.set(conn, session);
+    const session = this.#open(this.#writer.transport(socket), 'tcp', `${socket.remoteAddress}:${socket.remotePort}`);
     this.#sockets.set(session, socket);
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;
@@ -86,16 +94,62 @@ export class ConnectionTable {
       session.endOfInput();
     });
     socket.on('error', (error) => {
-      this.#log.debug(`connection ${conn}: ${error.message}`);
+      this.#log.debug(`connection ${session.conn}: ${error.message}`);
     });
     socket.on('close', () => {
       this.#forget(session);
     });
-    session.deliver(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
-    this.#bus.request({ type: 'open', conn, address: clientAddress(socket.remoteAddress) });
-    this.#log.info(`connection ${conn} from ${socket.remoteAddress}:${socket.remotePort}`);
-    if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');
+    this.#welcome(session, socket.remoteAddress);
     socket.resume();
+  }
+
+  /**
+   * A chat/1 session over a WebSocket (`GET /ws`): each text frame holds one or more lines, and
+   * its end ends the last line. chat/1 is text: a binary frame ends the input, and once the
+   * commands before it are answered the connection closes with 1003.
+   */
+  acceptWebSocket(ws: WebSocket, remoteAddress: string | undefined): void {
+    const transport = this.#writer.webSocket(ws, remoteAddress ?? '');
+    const session = this.#open(transport, 'ws', remoteAddress ?? 'unknown');
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        // Like the end of input on TCP: what was sent before is still answered, then the close.
+        transport.closeWith(1003, 'chat/1 takes text frames only');
+        session.endOfInput();
+        return;
+      }
+      session.receive(data);
+      if (data[data.length - 1] !== LF) session.receive(LF_BYTES);
+    });
+    ws.on('error', (error) => {
+      this.#log.debug(`connection ${session.conn}: ${error.message}`);
+    });
+    ws.on('close', () => {
+      this.#forget(session);
+    });
+    this.#welcome(session, remoteAddress);
+  }
+
+  /** Connections open now, by transport. */
+  count(kind: TransportKind): number {
+    return this.#kinds.get(kind) ?? 0;
+  }
+
+  #open(transport: Transport, kind: TransportKind, remote: string): Session {
+    const conn = this.#nextConn++;
+    const session = new Session(conn, transport, this.#bus, this.#limits, this.#history);
+    this.#sessions.set(conn, session);
+    this.#kindOf.set(session, kind);
+    this.#kinds.set(kind, this.count(kind) + 1);
+    this.#log.info(`connection ${conn} from ${remote} (${kind})`);
+    return session;
+  }
+
+  /** The hub counts the connection under its client's address (per-address limits, WebSocket ones too). */
+  #welcome(session: Session, remoteAddress: string | undefined): void {
+    session.deliver(formatWelcome(this.#workerId, this.#lastSeq, this.#epoch));
+    this.#bus.request({ type: 'open', conn: session.conn, address: clientAddress(remoteAddress) });
+    if (this.#draining !== undefined) session.bye('server shutting down', 'disconnected');
   }
 
   apply(batch: readonly Delivery[]): void {
@@ -206,6 +260,9 @@ export class ConnectionTable {
     this.#sessions.delete(session.conn);
     this.#replyParts.delete(session.conn);
     this.#sockets.delete(session);
+    const kind = this.#kindOf.get(session);
+    if (kind !== undefined) this.#kinds.set(kind, this.count(kind) - 1);
+    this.#kindOf.delete(session);
     this.#registered.delete(session);
     const reason = session.closed();
     this.#log.info(`connection ${session.conn} closed (${reason})`);

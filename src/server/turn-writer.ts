@@ -3,12 +3,26 @@
  * batches queue up in the IPC pipe and a worker reads many of them in one poll phase: written as
  * they come, each would cost every client a syscall; corked until the turn ends, each client gets
  * one writev for all of them. At low load a turn holds one batch, and nothing waits any longer.
+ * A WebSocket gets the same treatment: a turn's writes leave as one text frame.
  */
 import type net from 'node:net';
+import type { WebSocket } from 'ws';
 import type { Transport } from './transport.js';
+
+/** `WebSocket.OPEN`, as a number: the turn writer does not load `ws` before a WebSocket is served. */
+const WS_OPEN = 1;
+/** A WebSocket's backlog past this at the start of a turn makes `write` say it is full (as a socket's). */
+const WS_HIGH_WATER_MARK = 16 * 1024;
+
+/** A WebSocket session's transport; its orderly end closes with 1000 unless told another code. */
+export interface WebSocketTransport extends Transport {
+  closeWith(code: number, reason: string): void;
+}
 
 export class TurnWriter {
   #corked: net.Socket[] = [];
+  /** WebSocket transports holding this turn's frame. */
+  #framing: Array<() => void> = [];
   #beforeFlush: Array<() => void> = [];
   #scheduled = false;
 
@@ -47,6 +61,70 @@ export class TurnWriter {
     };
   }
 
+  /**
+   * A WebSocket as a session's transport: what a turn writes leaves as one text frame of whole
+   * lines. Its counts are what `ws` has not handed to the kernel yet (`bufferedAmount`); `write`
+   * says it is full when the turn began with a backlog past the high-water mark, and the drain
+   * listener is called from the send callback that finds the backlog taken.
+   */
+  webSocket(ws: WebSocket, remoteAddress: string): WebSocketTransport {
+    let frame: Array<string | Uint8Array> = [];
+    let close = { code: 1000, reason: '' };
+    let backlog = 0;
+    let waitingForDrain = false;
+    let onDrain: (() => void) | undefined;
+    const sent = () => {
+      if (!waitingForDrain || ws.bufferedAmount >= WS_HIGH_WATER_MARK) return;
+      waitingForDrain = false;
+      onDrain?.();
+    };
+    const send = () => {
+      if (frame.length === 0) return;
+      const data = joinFrame(frame);
+      frame = [];
+      if (ws.readyState === WS_OPEN) ws.send(data, { binary: false }, sent);
+    };
+    return {
+      write: (data) => {
+        if (frame.push(data) === 1) {
+          backlog = ws.bufferedAmount;
+          this.#framing.push(send);
+          this.#schedule();
+        }
+        if (backlog < WS_HIGH_WATER_MARK) return true;
+        waitingForDrain = true;
+        return false;
+      },
+      onDrain: (listener) => {
+        onDrain = listener;
+      },
+      end: () => {
+        send();
+        ws.close(close.code, close.reason);
+      },
+      closeWith: (code, reason) => {
+        close = { code, reason };
+      },
+      destroy: () => {
+        frame = [];
+        ws.terminate();
+      },
+      pause: () => {
+        ws.pause();
+      },
+      resume: () => {
+        ws.resume();
+      },
+      get bufferedBytes() {
+        return ws.bufferedAmount + frameBytes(frame);
+      },
+      get backlogBytes() {
+        return frame.length === 0 ? ws.bufferedAmount : backlog;
+      },
+      remoteAddress,
+    };
+  }
+
   /** Runs `task` at the end of this turn, before the held writes leave; it may write more. */
   beforeFlush(task: () => void): void {
     this.#beforeFlush.push(task);
@@ -64,8 +142,25 @@ export class TurnWriter {
     const tasks = this.#beforeFlush;
     this.#beforeFlush = [];
     for (const task of tasks) task();
+    const framing = this.#framing;
+    this.#framing = [];
+    for (const send of framing) send();
     const corked = this.#corked;
     this.#corked = [];
     for (const socket of corked) socket.uncork();
   };
+}
+
+/** One frame's data: shared bytes are sent as they are (no copy per client); several writes are joined. */
+function joinFrame(parts: ReadonlyArray<string | Uint8Array>): string | Uint8Array {
+  const [first] = parts;
+  if (parts.length === 1 && first !== undefined) return first;
+  if (parts.every((part) => typeof part === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+}
+
+function frameBytes(parts: ReadonlyArray<string | Uint8Array>): number {
+  let bytes = 0;
+  for (const part of parts) bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+  return bytes;
 }

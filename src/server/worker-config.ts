@@ -4,6 +4,7 @@
  * start with the field's name instead of surfacing later as a NaN timer.
  */
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import type { HttpLimits } from '../http/http-front.js';
 import {
   checkObject,
   checkOneOf,
@@ -18,6 +19,8 @@ export interface WorkerConfig {
   limits: SessionLimits;
   /** Public events kept for HISTORY (`--history`). */
   history: number;
+  /** The HTTP side's limits (`--max-frame`, `--http-timeout`, `--max-clients`). */
+  http: HttpLimits;
   logLevel: LogLevel;
   /** Milliseconds between two heartbeats to the primary. */
   heartbeatInterval: number;
@@ -35,10 +38,20 @@ export function parseWorkerConfig(json: string): WorkerConfig {
   const config = checkObject('CHAT_WORKER_CONFIG', value);
   return {
     limits: checkSessionLimits(config.limits),
+    http: checkHttpLimits(config.http),
     logLevel: checkOneOf('logLevel', config.logLevel, LOG_LEVELS),
     heartbeatInterval: checkPositiveNumber('heartbeatInterval', config.heartbeatInterval),
     tls: config.tls === undefined ? undefined : checkTlsCredentials(config.tls),
     history: checkPositiveInteger('history', config.history),
+  };
+}
+
+function checkHttpLimits(value: unknown): HttpLimits {
+  const http = checkObject('http', value);
+  return {
+    maxFrame: checkPositiveInteger('maxFrame', http.maxFrame),
+    requestTimeout: checkPositiveNumber('requestTimeout', http.requestTimeout),
+    maxConnections: checkPositiveInteger('maxConnections', http.maxConnections),
   };
 }
 

@@ -55,6 +55,7 @@ test('under PM2 (ecosystem.config.js) a primary killed with SIGKILL is brought b
     ...process.env,
     PM2_HOME: pm2Home,
     CHAT_PORT: String(port),
+    CHAT_HTTP_PORT: String(await freePort()),
     CHAT_WORKERS: '2',
     CHAT_DATA_DIR: dataDir,
     CHAT_LOG_LEVEL: 'info',

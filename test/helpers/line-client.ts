@@ -6,37 +6,24 @@ import net from 'node:net';
 import type { ExecutionContext } from 'ava';
 import type { Owner } from './server.js';
 
-export class LineClient {
-  readonly socket: net.Socket;
+/** Lines as they arrive over any transport, to await one by one; subclasses feed them. */
+export abstract class LineReader {
   readonly lines: string[] = [];
   closed = false;
   #read = 0;
-  #partial = '';
   #wake: (() => void) | undefined;
 
-  constructor(socket: net.Socket) {
-    this.socket = socket;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      const parts = (this.#partial + chunk).split('\n');
-      // split() returns at least one part: the unfinished line, possibly empty.
-      this.#partial = parts.pop() ?? '';
-      this.lines.push(...parts);
-      this.#wake?.();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.closed = true;
-      this.#wake?.();
-    });
+  abstract send(line: string): void;
+  abstract close(): void;
+
+  protected received(lines: readonly string[]): void {
+    this.lines.push(...lines);
+    this.#wake?.();
   }
 
-  send(line: string): void {
-    this.socket.write(`${line}\n`);
-  }
-
-  write(bytes: Buffer | string): void {
-    this.socket.write(bytes);
+  protected ended(): void {
+    this.closed = true;
+    this.#wake?.();
   }
 
   /** The next unread line; rejects if the connection closes or `timeoutMs` passes first. */
@@ -99,6 +86,35 @@ export class LineClient {
     });
     this.#wake = undefined;
   }
+}
+
+export class LineClient extends LineReader {
+  readonly socket: net.Socket;
+  #partial = '';
+
+  constructor(socket: net.Socket) {
+    super();
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const parts = (this.#partial + chunk).split('\n');
+      // split() returns at least one part: the unfinished line, possibly empty.
+      this.#partial = parts.pop() ?? '';
+      this.received(parts);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.ended();
+    });
+  }
+
+  send(line: string): void {
+    this.socket.write(`${line}\n`);
+  }
+
+  write(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
 
   close(): void {
     this.socket.destroy();
@@ -137,7 +153,7 @@ export async function registered(
 }
 
 /** The public events (MSG, JOIN, LEAVE, ANNOUNCE) among the lines a client has received. */
-export function publicEvents(client: LineClient): string[] {
+export function publicEvents(client: LineReader): string[] {
   return client.lines.filter((line) => /^(MSG|JOIN|LEAVE|ANNOUNCE) \d+ /.test(line));
 }
 

@@ -32,6 +32,7 @@ export const NO_ADDRESS_LIMITS = [
 
 const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;
 const LISTENING = /listening on (\S+):(\d+) with (\d+) workers/;
+const WEB_CLIENT = /web client on (http:\/\/\S+:(\d+)\/)/;
 
 export class TestServer {
   readonly process: ChildProcessByStdio<null, Readable, Readable>;
@@ -39,6 +40,10 @@ export class TestServer {
   readonly pid: number;
   host = '127.0.0.1';
   port = 0;
+  /** The HTTP port (`--port 0` makes it a free one too); 0 with `--no-http`. */
+  httpPort = 0;
+  /** `http://host:port/`, the web client's address. */
+  httpUrl = '';
   /** worker id → pid of every worker that has said it listens (dead ones too). */
   readonly workerPids = new Map<number, number>();
   stdout = '';
@@ -137,6 +142,11 @@ export async function startServer(t: Owner, options: ServerOptions = {}): Promis
   const [, host = '', port] = match;
   server.host = host;
   server.port = Number(port);
+  if (!(options.args ?? []).includes('--no-http')) {
+    const [, url = '', httpPort] = await server.waitFor(WEB_CLIENT);
+    server.httpUrl = url;
+    server.httpPort = Number(httpPort);
+  }
   return server;
 }
 

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { once } from 'node:events';
 import net from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 import { TurnWriter } from '../../src/server/turn-writer.js';
 
 async function socketPair(t: { teardown(fn: () => void): void }): Promise<[net.Socket, net.Socket]> {
@@ -70,4 +71,49 @@ test("the transport's backlog counts what earlier turns left, not this turn's ou
   peer.resume();
   await drained;
   t.is(transport.bufferedBytes, 0);
+});
+
+/** A connected WebSocket pair on loopback: the server side (for the transport) and a client. */
+async function webSocketPair(t: { teardown(fn: () => void): void }): Promise<[WebSocket, WebSocket]> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  const [accepted] = (await once(server, 'connection')) as [WebSocket];
+  await once(client, 'open');
+  t.teardown(() => {
+    client.terminate();
+    accepted.terminate();
+    server.close();
+  });
+  return [accepted, client];
+}
+
+test('a WebSocket transport sends what one turn writes as one text frame, in order', async (t) => {
+  const [serverSide, peer] = await webSocketPair(t);
+  const frames: Array<[string, boolean]> = [];
+  peer.on('message', (data: Buffer, isBinary: boolean) => frames.push([data.toString(), isBinary]));
+  const transport = new TurnWriter().webSocket(serverSide);
+  transport.write('one\n');
+  transport.write(Buffer.from('two\n'));
+  transport.write('three\n');
+  await new Promise(setImmediate);
+  transport.write('four\n');
+  transport.end();
+  const [code] = (await once(peer, 'close')) as [number];
+  t.deepEqual(frames, [
+    ['one\ntwo\nthree\n', false],
+    ['four\n', false],
+  ]);
+  t.is(code, 1000, 'end() sends what is held, then closes');
+});
+
+test('a WebSocket transport told another close code ends with it', async (t) => {
+  const [serverSide, peer] = await webSocketPair(t);
+  const transport = new TurnWriter().webSocket(serverSide);
+  transport.closeWith(1003, 'text only');
+  transport.end();
+  const [code, reason] = (await once(peer, 'close')) as [number, Buffer];
+  t.is(code, 1003);
+  t.is(reason.toString(), 'text only');
 });
