@@ -12,7 +12,9 @@
  *   * text                                   client status
  *   ! text (CODE)                            error
  */
-import { nickChangedTo, sanitize, type PublicEvent } from '../protocol/index.js';
+import { nickChangedTo } from '../protocol/nick.js';
+import { sanitize } from '../protocol/text.js';
+import type { PublicEvent } from '../protocol/wire.js';
 import { ChatClientError, ServerReplyError } from './errors.js';
 import type { DirectMessage } from './events.js';
 import type { Style } from './style.js';

@@ -2,7 +2,7 @@
  * Terminal styling: ANSI SGR codes when color is on, plain text when it is off. Nick colors are a
  * hash of the case-folded nick into a palette, so a nick keeps its color across lines and sessions.
  */
-import { nickKey } from '../protocol/index.js';
+import { nickColorIndex } from './nick-color.js';
 
 export interface Style {
   readonly enabled: boolean;
@@ -18,22 +18,14 @@ export interface Style {
 const NICK_PALETTE = [31, 32, 33, 35, 36, 91, 92, 93, 94, 95, 96] as const;
 
 export function nickColor(nick: string): number {
-  // FNV-1a: tiny, stable across runs and Node versions, spreads short strings well.
-  let hash = 0x811c9dc5;
-  // Nicks are ASCII (the nick rule), so UTF-16 units are their characters.
-  const key = nickKey(nick);
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return NICK_PALETTE[hash % NICK_PALETTE.length] ?? NICK_PALETTE[0];
+  return NICK_PALETTE[nickColorIndex(nick, NICK_PALETTE.length)] ?? NICK_PALETTE[0];
 }
 
 export interface ColorDecision {
   /** `--no-color` given (commander's `color: false`). */
   flag: boolean;
   isTTY: boolean;
-  env: NodeJS.ProcessEnv;
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Color only on a terminal, never with `--no-color`, never when `NO_COLOR` is set to anything non-empty. */
