@@ -5,8 +5,7 @@
 import cluster from 'node:cluster';
 import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
-import { HttpFront } from './http/http-front.js';
-import { loadWebAssets } from './http/web-assets.js';
+import { LazyHttpFront } from './http/lazy-http-front.js';
 import { createLogger, forwardingLogger, plural } from './log.js';
 import { ConnectionTable } from './server/connection-table.js';
 import { createServerContext } from './server/tls-socket.js';
@@ -54,9 +53,7 @@ function main(): void {
   });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
   const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
-  const { assets, missing } = loadWebAssets();
-  if (missing.length > 0) log.warn(`web client not built (missing ${missing.join(', ')}): npm run build`);
-  const http = new HttpFront({ connections, assets, limits: config.http, log });
+  const http = new LazyHttpFront({ connections, limits: config.http, log });
 
   process.on('message', (message: unknown, handle: unknown) => {
     bus.receive(message, handle);
