@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { publicEvents, registered } from '../helpers/line-client.js';
-import { startServer } from '../helpers/server.js';
+import { NO_ADDRESS_LIMITS, startServer } from '../helpers/server.js';
 import { connectWs, registeredWs } from '../helpers/ws-line-client.js';
 
 const isPublic = (line: string) => /^(MSG|JOIN|LEAVE|ANNOUNCE) \d+ /.test(line);
@@ -115,7 +115,7 @@ test('the rate limit and keepalive work as on TCP', async (t) => {
 test('a WebSocket that does not read is cut with BYE slow consumer; the others go on', async (t) => {
   const server = await startServer(t, {
     workers: 1,
-    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000'],
+    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
   });
   const { client: stuck } = await registeredWs(t, server.httpPort, 'stuck');
   const { client: talker } = await registered(t, server.port, 'talker');
@@ -142,4 +142,13 @@ test('WebSocket sessions count against --max-clients like TCP ones', async (t) =
   await third.closedByPeer();
   t.is(third.closeCode, 1000);
   t.false(third.lines.some(isPublic));
+});
+
+test('WebSocket sessions count against the per-address limit together with TCP ones', async (t) => {
+  const server = await startServer(t, { workers: 2, args: ['--max-clients-per-ip', '2'] });
+  await registered(t, server.port, 'tcp1');
+  await registeredWs(t, server.httpPort, 'web1');
+  const { client: third } = await connectWs(t, server.httpPort);
+  t.is(await third.next(), 'BYE too many connections from your address');
+  await third.closedByPeer();
 });
