@@ -3,7 +3,7 @@ import net from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import sinon from 'sinon';
-import { ClusterWorkerBus, type WorkerConnections } from '../../src/bus/cluster-worker-bus.js';
+import { ClusterWorkerBus, type WorkerConnections, type WorkerHttp } from '../../src/bus/cluster-worker-bus.js';
 import {
   MAX_MESSAGE_CHARS,
   type Delivery,
@@ -45,6 +45,20 @@ class FakeConnections implements WorkerConnections {
   }
 }
 
+/** The HTTP side: what it is asked is noted among the connections' calls, in order. */
+class FakeHttp implements WorkerHttp {
+  readonly #calls: string[];
+  constructor(calls: string[]) {
+    this.#calls = calls;
+  }
+  accept(): void {
+    this.#calls.push('http accept');
+  }
+  drain(): void {
+    this.#calls.push('http drain');
+  }
+}
+
 function setup(channel = { connected: true, failSends: false }) {
   const sent: WorkerMessage[] = [];
   const warnings: string[] = [];
@@ -74,7 +88,7 @@ function setup(channel = { connected: true, failSends: false }) {
   });
   const connections = new FakeConnections();
   connections.bus = bus;
-  return { bus, sent, connections, warnings, unsent };
+  return { bus, sent, connections, http: new FakeHttp(connections.calls), warnings, unsent };
 }
 
 test.serial('says hello when opened, then a heartbeat every interval from a timer', (t) => {
@@ -82,8 +96,8 @@ test.serial('says hello when opened, then a heartbeat every interval from a time
   t.teardown(() => {
     clock.restore();
   });
-  const { bus, sent, connections } = setup();
-  bus.open(connections);
+  const { bus, sent, connections, http } = setup();
+  bus.open(connections, http);
   t.deepEqual(sent, [{ type: 'hello' }]);
   clock.tick(3_000);
   t.deepEqual(sent, [{ type: 'hello' }, { type: 'heartbeat' }, { type: 'heartbeat' }, { type: 'heartbeat' }]);
@@ -112,16 +126,16 @@ test('the requests of one turn go to the primary as one message, in order', asyn
 });
 
 test('init sets the starting seq, then the worker reports ready with its pid', (t) => {
-  const { bus, sent, connections } = setup();
-  bus.open(connections);
+  const { bus, sent, connections, http } = setup();
+  bus.open(connections, http);
   bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41']);
   t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
 });
 
 test('the seed after init goes to the connections, before any delivery', (t) => {
-  const { bus, connections } = setup();
-  bus.open(connections);
+  const { bus, connections, http } = setup();
+  bus.open(connections, http);
   bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
   bus.receive({ type: 'seed', text: 'MSG 40 t a hi\nMSG 41 t a ho\n', first: 40, last: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41', 'seed 40-41 28']);
@@ -139,37 +153,45 @@ test('the requests of one turn whose texts pass MAX_MESSAGE_CHARS go as several 
 });
 
 test('deliveries are applied as they come, batch by batch', (t) => {
-  const { bus, connections } = setup();
-  bus.open(connections);
+  const { bus, connections, http } = setup();
+  bus.open(connections, http);
   const batch: Delivery[] = [{ type: 'all', text: 'MSG 1 t a hi\n', seq: 1 }];
   bus.receive({ type: 'deliveries', batch }, undefined);
   t.deepEqual(connections.applied, [batch]);
 });
 
 test('a connection message without a socket is not accepted, but acknowledged all the same', (t) => {
-  const { bus, sent, connections } = setup();
-  bus.open(connections);
-  bus.receive({ type: 'connection' }, undefined);
+  const { bus, sent, connections, http } = setup();
+  bus.open(connections, http);
+  bus.receive({ type: 'connection', port: 'chat' }, undefined);
   t.deepEqual(connections.calls, []);
   t.deepEqual(sent.at(-1), { type: 'accepted' }, 'the primary counts hand-offs, whatever came with them');
 });
 
 test('every connection handed over is acknowledged at once, after it is accepted', (t) => {
-  const { bus, sent, connections } = setup();
-  bus.open(connections);
+  const { bus, sent, connections, http } = setup();
+  bus.open(connections, http);
   const socket = new net.Socket();
   t.teardown(() => socket.destroy());
-  bus.receive({ type: 'connection' }, socket);
-  bus.receive({ type: 'connection' }, socket);
+  bus.receive({ type: 'connection', port: 'chat' }, socket);
+  bus.receive({ type: 'connection', port: 'chat' }, socket);
   t.deepEqual(connections.calls, ['accept', 'accept']);
   t.deepEqual(sent.slice(-2), [{ type: 'accepted' }, { type: 'accepted' }], 'not held for the next turn');
 });
 
+test('a connection goes to the side of the port it came in on: chat/1 or HTTP', (t) => {
+  const { bus, connections, http } = setup();
+  bus.open(connections, http);
+  bus.receive({ type: 'connection', port: 'http' }, new net.Socket());
+  bus.receive({ type: 'connection', port: 'chat' }, new net.Socket());
+  t.deepEqual(connections.calls, ['http accept', 'accept']);
+});
+
 test('drain: BYE to everyone, and drained is reported after the last close requests, not before', async (t) => {
-  const { bus, sent, connections } = setup();
-  bus.open(connections);
+  const { bus, sent, connections, http } = setup();
+  bus.open(connections, http);
   bus.receive({ type: 'drain', reason: 'server shutting down' }, undefined);
-  t.deepEqual(connections.calls, ['drain server shutting down / server shutting down']);
+  t.deepEqual(connections.calls, ['http drain', 'drain server shutting down / server shutting down']);
   t.false(bus.drained);
   connections.closeLast({ type: 'close', conn: 1, reason: 'server shutting down' });
   await nextTurn();
@@ -182,8 +204,8 @@ test('drain: BYE to everyone, and drained is reported after the last close reque
 });
 
 test('a message of unknown form is ignored with a warning', (t) => {
-  const { bus, connections, warnings } = setup();
-  bus.open(connections);
+  const { bus, connections, http, warnings } = setup();
+  bus.open(connections, http);
   bus.receive({ type: 'reboot' }, undefined);
   bus.receive('deliveries', undefined);
   t.deepEqual(connections.calls, []);
