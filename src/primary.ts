@@ -144,7 +144,7 @@ function createPrimaryCommand(): Command {
     .addOption(
       new Option(
         '--http-port <port>',
-        `HTTP port: web client, /ws, /healthz (default: ${DEFAULT_HTTP_PORT}; a free one when --port is 0)`,
+        `HTTP port: web client, /ws, /healthz, /metrics (default: ${DEFAULT_HTTP_PORT}; a free one when --port is 0)`,
       )
         .env('CHAT_HTTP_PORT')
         .argParser(parsePort),

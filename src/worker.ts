@@ -7,10 +7,13 @@ import { ClusterWorkerBus } from './bus/cluster-worker-bus.js';
 import type { WorkerMessage } from './bus/messages.js';
 import { LazyHttpFront } from './http/lazy-http-front.js';
 import { createLogger, forwardingLogger, plural } from './log.js';
+import { LazyWorkerMetrics } from './metrics/lazy-worker-metrics.js';
 import { ConnectionTable } from './server/connection-table.js';
 import { createServerContext } from './server/tls-socket.js';
 import { parseWorkerConfig } from './server/worker-config.js';
 
+/** How long a scrape of /metrics waits for the primary's merged view (the primary waits 1 s for the workers). */
+const METRICS_TIMEOUT_MS = 3_000;
 /**
  * The longest a worker that lost its primary stays: its BYEs normally leave within milliseconds;
  * this bounds a client that reads nothing (its socket's buffer full).
@@ -46,6 +49,7 @@ function main(): void {
     heartbeatInterval: config.heartbeatInterval,
     pid: process.pid,
     connected: () => process.connected,
+    metricsTimeout: METRICS_TIMEOUT_MS,
     log,
     unsentLog: (line) => {
       direct[line.level](line.text);
@@ -53,7 +57,7 @@ function main(): void {
   });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
   const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
-  const http = new LazyHttpFront({ connections, limits: config.http, log });
+  const http = new LazyHttpFront({ connections, metrics: () => bus.metricsPage(), limits: config.http, log });
 
   process.on('message', (message: unknown, handle: unknown) => {
     bus.receive(message, handle);
@@ -83,7 +87,7 @@ function main(): void {
     bus.drain('worker restarting');
   });
 
-  bus.open(connections, http);
+  bus.open(connections, http, new LazyWorkerMetrics(connections, log));
 }
 
 main();

@@ -12,6 +12,8 @@ import { checkSessionLimits, DEFAULT_LIMITS } from '../src/server/limits.js';
 import { parseWorkerConfig } from '../src/server/worker-config.js';
 import { failedStart } from './helpers/server.js';
 
+const HTTP_LIMITS = { maxFrame: 65_536, requestTimeout: 10_000, maxConnections: 100 };
+
 const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 const supervisorOptions = {
@@ -23,6 +25,7 @@ const supervisorOptions = {
     logLevel: 'info' as const,
     heartbeatInterval: 1_000,
     tls: undefined,
+    http: HTTP_LIMITS,
   },
   link: () => {
     throw new Error('no worker is forked in this test');
@@ -110,6 +113,14 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     /^rateLimit /,
   ],
   [
+    'a worker config whose HTTP limits lack a field',
+    () =>
+      parseWorkerConfig(
+        JSON.stringify({ limits: DEFAULT_LIMITS, logLevel: 'info', heartbeatInterval: 1, http: { requestTimeout: 1 } }),
+      ),
+    /^maxFrame /,
+  ],
+  [
     'a worker config with a TLS key that is not text',
     () =>
       parseWorkerConfig(
@@ -133,6 +144,7 @@ test('a well-formed worker config comes back as it was sent', (t) => {
     heartbeatInterval: 250,
     tls: { cert: 'c', key: 'k' },
     history: 1000,
+    http: HTTP_LIMITS,
   };
   t.deepEqual(parseWorkerConfig(JSON.stringify(config)), config);
   t.deepEqual(parseWorkerConfig(JSON.stringify({ ...config, tls: undefined })), { ...config, tls: undefined });

@@ -54,6 +54,18 @@ export class ClusterHubBus implements HubBus {
     this.#links.set(workerId, { send: link.send, cut: link.cut, queue: [], inFlight: 0, lagging: false });
   }
 
+  /**
+   * Sends `message` to every attached worker at once, outside the queued deliveries (it may
+   * overtake them: for messages whose order does not matter); returns the workers it went to.
+   */
+  sendToEach(message: PrimaryMessage): number[] {
+    const sent: number[] = [];
+    for (const [workerId, link] of this.#links) {
+      if (!link.lagging && link.send(message, ignoreLoss)) sent.push(workerId);
+    }
+    return sent;
+  }
+
   detach(workerId: number): void {
     this.#links.delete(workerId);
   }
@@ -129,3 +141,6 @@ function batchBytes(batch: readonly Delivery[]): number {
   for (const delivery of batch) bytes += 'text' in delivery ? delivery.text.length + 32 : 32;
   return bytes;
 }
+
+/** A worker gone meanwhile: its link is detached, nothing to do. */
+function ignoreLoss(): void {}

@@ -15,6 +15,8 @@ import {
   type Delivery,
   type HubRequest,
   type LogLine,
+  type MetricsPage,
+  type MetricsSnapshot,
   type WorkerMessage,
 } from './messages.js';
 
@@ -25,6 +27,13 @@ export interface WorkerHttp {
   accept(socket: net.Socket): void;
   /** The worker is leaving: its HTTP connections close. */
   drain(): void;
+}
+
+/** A worker's own metrics (`LazyWorkerMetrics`), sent when the primary gathers. */
+export interface WorkerMetricsSource {
+  /** Makes the metrics registry, off the way to the first connection. */
+  prepare(): void;
+  snapshot(): Promise<MetricsSnapshot>;
 }
 
 /** What the bus drives in a worker: its connections (`ConnectionTable`). */
@@ -48,6 +57,8 @@ export interface ClusterWorkerBusOptions {
   pid: number;
   /** Whether the channel to the primary is open. */
   connected: () => boolean;
+  /** How long a `/metrics` request waits for the primary's answer. */
+  metricsTimeout: number;
   log: Logger;
   /** Writes a log line the primary could not take (it died meanwhile). */
   unsentLog: (line: LogLine) => void;
@@ -57,6 +68,10 @@ export class ClusterWorkerBus implements WorkerBus {
   readonly #options: ClusterWorkerBusOptions;
   #connections: WorkerConnections | undefined;
   #http: WorkerHttp | undefined;
+  #metrics: WorkerMetricsSource | undefined;
+  /** `/metrics` requests waiting for the primary's page, by id. */
+  readonly #metricsRequests = new Map<number, (page: MetricsPage | undefined) => void>();
+  #nextMetricsRequest = 1;
   #batch: HubRequest[] = [];
   #logLines: LogLine[] = [];
   #scheduled = false;
@@ -72,12 +87,13 @@ export class ClusterWorkerBus implements WorkerBus {
   }
 
   /**
-   * Serves `connections` (chat/1) and `http` (the HTTP port): says hello, so the primary starts
-   * talking, and starts the heartbeats.
+   * Serves `connections` (chat/1) and `http` (the HTTP port), and answers for `metrics`: says
+   * hello, so the primary starts talking, and starts the heartbeats.
    */
-  open(connections: WorkerConnections, http: WorkerHttp): void {
+  open(connections: WorkerConnections, http: WorkerHttp, metrics: WorkerMetricsSource): void {
     this.#connections = connections;
     this.#http = http;
+    this.#metrics = metrics;
     this.#options.send({ type: 'hello' }, this.#ignoreLoss);
     // Sent from a timer: only a blocked event loop stops it.
     setInterval(
@@ -120,6 +136,8 @@ export class ClusterWorkerBus implements WorkerBus {
       case 'init':
         connections.init(message.epoch, message.lastSeq);
         this.#options.send({ type: 'ready', pid: this.#options.pid }, this.#ignoreLoss);
+        // After 'ready': the first connections come before the metrics.
+        setImmediate(() => this.#metrics?.prepare());
         return;
       case 'seed':
         connections.seed(message.text, message.first, message.last);
@@ -139,9 +157,42 @@ export class ClusterWorkerBus implements WorkerBus {
         this.#options.log.info(`draining ${plural(connections.size, 'connection')}: ${message.reason}`);
         this.drain(message.reason);
         return;
+      case 'metrics-collect':
+        this.#reportMetrics(message.id);
+        return;
+      case 'metrics-page':
+        this.#metricsRequests.get(message.id)?.(message.page);
+        return;
       default:
         unhandled(message);
     }
+  }
+
+  /** The metrics of the whole server, as the primary merges them; rejects when it does not answer in time. */
+  metricsPage(): Promise<MetricsPage> {
+    const id = this.#nextMetricsRequest++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        settle(undefined);
+      }, this.#options.metricsTimeout);
+      const settle = (page: MetricsPage | undefined) => {
+        clearTimeout(timer);
+        this.#metricsRequests.delete(id);
+        if (page === undefined) reject(new Error('the primary did not answer'));
+        else resolve(page);
+      };
+      this.#metricsRequests.set(id, settle);
+      if (!this.#options.send({ type: 'metrics-request', id }, this.#ignoreLoss)) settle(undefined);
+    });
+  }
+
+  #reportMetrics(id: number): void {
+    this.#metrics?.snapshot().then(
+      (metrics) => this.#options.send({ type: 'metrics-report', id, metrics }, this.#ignoreLoss),
+      (error: unknown) => {
+        this.#options.log.warn(`metrics: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
   }
 
   /** Says `BYE <reason>` to every client and closes them, then tells the primary it is drained. */

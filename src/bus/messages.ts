@@ -4,6 +4,7 @@
  * over them ends in `unhandled`.
  */
 import type { LogLevel } from '../log.js';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** Worker → hub, about one of the worker's connections (`conn` is unique within the worker). */
 export type HubRequest =
@@ -39,6 +40,15 @@ export type Delivery =
 /** Which of the primary's listening ports a connection came in on. */
 export type ListenerKind = 'chat' | 'http';
 
+/** A process's metrics as prom-client gives them (`getMetricsAsJSON`), to be merged by the primary. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/** The text of `/metrics`, as the primary made it. */
+export interface MetricsPage {
+  contentType: string;
+  body: string;
+}
+
 /** Everything a worker sends to the primary. */
 export type WorkerMessage =
   /** The IPC handler is installed: the primary may talk now (the ready handshake). */
@@ -56,7 +66,11 @@ export type WorkerMessage =
    */
   | { type: 'accepted' }
   /** Log lines, written by the primary (see `forwardingLogger` in log.ts); batched per turn. */
-  | { type: 'log'; lines: LogLine[] };
+  | { type: 'log'; lines: LogLine[] }
+  /** The worker's HTTP side was asked for `/metrics`: the primary answers with `metrics-page`. */
+  | { type: 'metrics-request'; id: number }
+  /** The answer to `metrics-collect`: this worker's own metrics. */
+  | { type: 'metrics-report'; id: number; metrics: MetricsSnapshot };
 
 /** One log line of a worker, without its time: the primary stamps it as it writes it. */
 export interface LogLine {
@@ -79,7 +93,11 @@ export type PrimaryMessage =
   | { type: 'connection'; port: ListenerKind }
   | { type: 'deliveries'; batch: Delivery[] }
   /** Say `BYE <reason>` to every client, close them, then report `drained`. */
-  | { type: 'drain'; reason: string };
+  | { type: 'drain'; reason: string }
+  /** Send your own metrics back (`metrics-report` with the same id). */
+  | { type: 'metrics-collect'; id: number }
+  /** The answer to `metrics-request`: the metrics of the whole server. */
+  | { type: 'metrics-page'; id: number; page: MetricsPage };
 
 const WORKER_TYPES: ReadonlySet<string> = new Set([
   'hello',
@@ -89,8 +107,18 @@ const WORKER_TYPES: ReadonlySet<string> = new Set([
   'drained',
   'accepted',
   'log',
+  'metrics-request',
+  'metrics-report',
 ]);
-const PRIMARY_TYPES: ReadonlySet<string> = new Set(['init', 'seed', 'connection', 'deliveries', 'drain']);
+const PRIMARY_TYPES: ReadonlySet<string> = new Set([
+  'init',
+  'seed',
+  'connection',
+  'deliveries',
+  'drain',
+  'metrics-collect',
+  'metrics-page',
+]);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   return (

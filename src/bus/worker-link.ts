@@ -23,6 +23,8 @@ import {
   unhandled,
   type HubRequest,
   type ListenerKind,
+  type MetricsPage,
+  type MetricsSnapshot,
   type PrimaryMessage,
   type WorkerMessage,
 } from './messages.js';
@@ -44,6 +46,12 @@ interface DeliveryOutlet {
   detach(workerId: number): void;
 }
 
+/** Where the link takes `/metrics` requests and the worker's own metrics (`MetricsGatherer`). */
+interface MetricsEnd {
+  page(): Promise<MetricsPage>;
+  received(workerId: number, requestId: number, snapshot: MetricsSnapshot): void;
+}
+
 /** What the link reports to whoever keeps the worker alive (the supervisor). */
 export interface LinkEvents {
   /** The worker takes connections now. */
@@ -57,6 +65,7 @@ export interface LinkEvents {
 export interface WorkerLinkOptions {
   hub: HubEnd;
   deliveries: DeliveryOutlet;
+  metrics: MetricsEnd;
   log: Logger;
   /** Where the worker's own log lines are written, under its name. */
   workerLog: Logger;
@@ -163,6 +172,18 @@ export class WorkerLink {
         return;
       case 'log':
         for (const line of message.lines) this.#options.workerLog[line.level](line.text);
+        return;
+      case 'metrics-request':
+        this.#options.metrics.page().then(
+          (page) => this.#send({ type: 'metrics-page', id: message.id, page }),
+          (error: unknown) => {
+            // The worker's request times out: its scrape gets a 503.
+            this.#options.log.warn(`metrics: ${error instanceof Error ? error.message : String(error)}`);
+          },
+        );
+        return;
+      case 'metrics-report':
+        this.#options.metrics.received(this.id, message.id, message.metrics);
         return;
       default:
         unhandled(message);

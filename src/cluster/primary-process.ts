@@ -15,6 +15,8 @@ import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file
 import { HistoryRing } from '../hub/history-ring.js';
 import type { HttpLimits } from '../http/http-front.js';
 import { ShutdownResponder } from '../http/shutdown-responder.js';
+import { MetricsGatherer } from '../metrics/metrics-gatherer.js';
+import { PrimaryMetrics } from '../metrics/primary-metrics.js';
 import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
 import type { LoadedTls } from '../cli/tls-files.js';
@@ -57,6 +59,8 @@ interface MultiHostOptions {
 
 /** A worker this far behind on deliveries is replaced rather than buffered for. */
 const MAX_WORKER_BACKLOG_BYTES = 64 * 1024 * 1024;
+/** A worker that has not sent its metrics by then is left out of that scrape. */
+const METRICS_GATHER_TIMEOUT_MS = 1_000;
 /** Heartbeats come this many times per timeout, so one late timer never counts as a hang. */
 const HEARTBEATS_PER_TIMEOUT = 4;
 
@@ -117,6 +121,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
     log,
   });
+  const metrics = new PrimaryMetrics(ring);
   const hub = new Hub({
     bus,
     history: ring,
@@ -125,8 +130,17 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     addressLimits: options.addressLimits,
     adminToken: options.adminToken,
     log,
+    onPublic: (event) => {
+      metrics.published(event);
+    },
   });
   await state.start(hub);
+  // The workers' metrics come over the bus, merged with ours on every scrape of /metrics.
+  const gatherer = new MetricsGatherer(
+    metrics.registry,
+    (id) => bus.sendToEach({ type: 'metrics-collect', id }),
+    METRICS_GATHER_TIMEOUT_MS,
+  );
   const heartbeatInterval = Math.ceil(options.heartbeatTimeout / HEARTBEATS_PER_TIMEOUT);
   const workers = new Supervisor({
     workers: options.workers,
@@ -143,6 +157,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
       new WorkerLink(worker, {
         hub,
         deliveries: bus,
+        metrics: gatherer,
         log,
         workerLog: createLogger(`worker ${worker.id}`, options.logLevel),
         events,
@@ -161,6 +176,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   const starting = new AbortController();
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   let interruptedBy: string | undefined;
+  metrics.observe(workers);
   // While the server shuts down, the HTTP port stays open and answers 503 itself.
   const shutdownResponder = new ShutdownResponder();
   acceptHttp = (socket) => {

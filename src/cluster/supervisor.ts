@@ -80,6 +80,8 @@ export class Supervisor {
   readonly #crashLoop = new CrashLoopDamper();
   #watchTimer: NodeJS.Timeout | undefined;
   #restarting = false;
+  /** Workers forked to replace another, so far. */
+  #restarts = 0;
   #stopping = false;
 
   constructor(options: SupervisorOptions) {
@@ -89,6 +91,16 @@ export class Supervisor {
     checkPositiveNumber('drainTimeout', options.drainTimeout);
     this.#options = options;
     cluster.setupPrimary({ exec: options.workerPath });
+  }
+
+  /** Live workers taking connections. */
+  get readyWorkers(): number {
+    return this.#rotation.length;
+  }
+
+  /** Workers forked to replace another (a death, a hang, a rolling restart) so far. */
+  get restarts(): number {
+    return this.#restarts;
   }
 
   /**
@@ -187,7 +199,7 @@ export class Supervisor {
         // A stop() meanwhile has retired every worker: the ones not replaced yet are draining and skipped.
         if (old.state === 'dead' || old.state === 'draining') continue;
         old.respawn = false;
-        const fresh = this.#fork();
+        const fresh = this.#replacement();
         await fresh.ready;
         await this.#retire(old, 'worker restarting');
       }
@@ -282,7 +294,7 @@ export class Supervisor {
   /** A worker killed, or crashed after a healthy run, is replaced at once; a crash loop is damped. */
   #respawnAfter(delay: number): void {
     if (delay === 0) {
-      this.#fork();
+      this.#replacement();
       return;
     }
     const { minUptimeMs } = DEFAULT_CRASH_LOOP;
@@ -290,8 +302,14 @@ export class Supervisor {
       `crash loop: ${this.#crashLoop.youngCrashes} workers in a row crashed within ${minUptimeMs} ms of starting; respawning in ${delay} ms`,
     );
     setTimeout(() => {
-      if (!this.#stopping) this.#fork();
+      if (!this.#stopping) this.#replacement();
     }, delay);
+  }
+
+  /** Forks a worker to replace another (counted: `clusterchat_worker_restarts_total`). */
+  #replacement(): WorkerRecord {
+    this.#restarts++;
+    return this.#fork();
   }
 
   async #retire(record: WorkerRecord, reason: string): Promise<void> {

@@ -2,7 +2,7 @@
  * A worker's HTTP side: the primary accepts connections on the HTTP port and hands them here, as
  * it does chat/1 ones. An `http.Server` that never listens is fed each socket; `GET /ws` upgrades
  * to a WebSocket that carries chat/1 into the same `ConnectionTable` as TCP. The other routes:
- * the web client (`/`, `/app.js`, `/app.css`) and `/healthz`.
+ * the web client (`/`, `/app.js`, `/app.css`), `/healthz` and `/metrics`.
  *
  * Nothing here can be held open for free: headers and the whole request must arrive within
  * `requestTimeout`, an idle keep-alive connection is closed after a few seconds, headers are
@@ -12,6 +12,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { MetricsPage } from '../bus/messages.js';
 import type { Logger } from '../log.js';
 import type { ConnectionTable } from '../server/connection-table.js';
 import type { WebAsset } from './web-assets.js';
@@ -27,6 +28,8 @@ export interface HttpLimits {
 
 export interface HttpFrontOptions {
   connections: ConnectionTable;
+  /** The metrics of the whole server; rejects when they cannot be had. */
+  metrics: () => Promise<MetricsPage>;
   assets: ReadonlyMap<string, WebAsset>;
   limits: HttpLimits;
   log: Logger;
@@ -123,6 +126,9 @@ export class HttpFront {
       case '/healthz':
         this.#text(response, this.#draining ? 503 : 200, this.#draining ? 'shutting down\n' : 'ok\n');
         return;
+      case '/metrics':
+        this.#metrics(response);
+        return;
       case '/ws':
         response.setHeader('Upgrade', 'websocket');
         this.#text(response, 426, 'chat/1 over WebSocket: this URL wants a WebSocket upgrade\n');
@@ -142,6 +148,19 @@ export class HttpFront {
     }
     response.writeHead(200, { 'Content-Type': asset.contentType, 'Content-Length': asset.body.length });
     response.end(request.method === 'HEAD' ? undefined : asset.body);
+  }
+
+  #metrics(response: http.ServerResponse): void {
+    this.#options.metrics().then(
+      (page) => {
+        response.setHeader('Cache-Control', 'no-store');
+        response.writeHead(200, { 'Content-Type': page.contentType }).end(page.body);
+      },
+      (error: unknown) => {
+        this.#options.log.warn(`metrics: ${error instanceof Error ? error.message : String(error)}`);
+        this.#text(response, 503, 'metrics unavailable\n');
+      },
+    );
   }
 
   #text(response: http.ServerResponse, status: number, text: string): void {

@@ -33,6 +33,8 @@ export interface HubOptions {
   adminToken: string;
   /** Where AUTH failures are logged, with the address they came from. */
   log: Logger;
+  /** Every public event as it reaches this server's workers, whichever host sequenced it (metrics). */
+  onPublic?: (event: PublicEvent) => void;
   now?: () => number;
 }
 
@@ -61,6 +63,7 @@ export class Hub implements HubSide {
   /** Workers gone: a late answer about one of their connections changes nothing. */
   readonly #lostWorkers = new Set<number>();
   readonly #now: () => number;
+  readonly #onPublic: (event: PublicEvent) => void;
   #fenced = false;
 
   constructor(options: HubOptions) {
@@ -68,6 +71,7 @@ export class Hub implements HubSide {
     this.history = options.history;
     this.#state = options.state;
     this.#now = options.now ?? Date.now;
+    this.#onPublic = options.onPublic ?? (() => {});
     this.#connections = new AdmittedConnections(options.maxClients, options.addressLimits, this.#now);
     this.#auth = new OperatorAuth(options.adminToken, options.log, this.#now);
   }
@@ -97,6 +101,7 @@ export class Hub implements HubSide {
   }
 
   deliver(event: PublicEvent): void {
+    this.#onPublic(event);
     const line = formatPublicEvent(event);
     this.history.push(event.seq, line);
     this.#bus.toAll({ type: 'all', text: line, seq: event.seq });

@@ -47,6 +47,9 @@ export class ConnectionTable {
   readonly #replyParts = new Map<number, string[]>();
   #epoch = '';
   #lastSeq = 0;
+  /** Public events among this turn's public lines. */
+  #turnEvents = 0;
+  #delivered = 0;
   #nextConn = 1;
   #draining: (() => void) | undefined;
 
@@ -130,6 +133,11 @@ export class ConnectionTable {
     this.#welcome(session, remoteAddress);
   }
 
+  /** Lines of public events and DMs written to clients so far: an event counts once per recipient. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
   /** Connections open now, by transport. */
   count(kind: TransportKind): number {
     return this.#kinds.get(kind) ?? 0;
@@ -155,6 +163,7 @@ export class ConnectionTable {
   apply(batch: readonly Delivery[]): void {
     for (const delivery of batch) {
       if (delivery.type === 'all') {
+        this.#turnEvents += delivery.seq - this.#lastSeq;
         // Broadcasts come in seq order, none missing: the text holds the events after the last one.
         this.#history.append(delivery.text, this.#lastSeq + 1, delivery.seq);
         this.#lastSeq = delivery.seq;
@@ -169,6 +178,7 @@ export class ConnectionTable {
           this.#reply(session, delivery.text, delivery.more === true);
           break;
         case 'event':
+          this.#delivered++;
           session.deliver(delivery.text);
           break;
         case 'enrol':
@@ -216,6 +226,8 @@ export class ConnectionTable {
     const texts = this.#publicText;
     if (texts.length === 0) return;
     this.#publicText = [];
+    this.#delivered += this.#turnEvents * this.#registered.size;
+    this.#turnEvents = 0;
     const bytes = Buffer.from(texts.join(''));
     if (this.#caughtUp.size === 0) {
       for (const session of this.#registered) session.deliver(bytes);

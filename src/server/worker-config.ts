@@ -38,10 +38,10 @@ export function parseWorkerConfig(json: string): WorkerConfig {
   const config = checkObject('CHAT_WORKER_CONFIG', value);
   return {
     limits: checkSessionLimits(config.limits),
-    http: checkHttpLimits(config.http),
     logLevel: checkOneOf('logLevel', config.logLevel, LOG_LEVELS),
     heartbeatInterval: checkPositiveNumber('heartbeatInterval', config.heartbeatInterval),
     tls: config.tls === undefined ? undefined : checkTlsCredentials(config.tls),
+    http: checkHttpLimits(config.http),
     history: checkPositiveInteger('history', config.history),
   };
 }

@@ -152,3 +152,23 @@ test('a detached worker gets nothing, also what was queued for it before', async
   await nextTurn();
   t.deepEqual(link.sent, []);
 });
+
+test('sendToEach reaches every attached worker at once, outside the deliveries, but not one cut off', async (t) => {
+  const bus = new ClusterHubBus({ maxBacklog: 100, log: quiet });
+  const [kept, laggard] = [new FakeLink(), new FakeLink()];
+  const controls: PrimaryMessage[] = [];
+  const recordControl = (link: FakeLink): DeliveryLink => ({
+    send: (message, callback) => {
+      if (message.type === 'metrics-collect') controls.push(message);
+      return link.send(message, callback);
+    },
+    cut: link.cut,
+  });
+  bus.attach(1, recordControl(kept));
+  bus.attach(2, recordControl(laggard));
+  bus.toWorker(2, { type: 'event', conn: 1, text: 'x'.repeat(500) });
+  await nextTurn();
+  t.is(laggard.cuts, 1);
+  t.deepEqual(bus.sendToEach({ type: 'metrics-collect', id: 9 }), [1]);
+  t.deepEqual(controls, [{ type: 'metrics-collect', id: 9 }]);
+});

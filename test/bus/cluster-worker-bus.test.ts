@@ -3,12 +3,18 @@ import net from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import test from 'ava';
 import sinon from 'sinon';
-import { ClusterWorkerBus, type WorkerConnections, type WorkerHttp } from '../../src/bus/cluster-worker-bus.js';
+import {
+  ClusterWorkerBus,
+  type WorkerConnections,
+  type WorkerHttp,
+  type WorkerMetricsSource,
+} from '../../src/bus/cluster-worker-bus.js';
 import {
   MAX_MESSAGE_CHARS,
   type Delivery,
   type HubRequest,
   type LogLine,
+  type MetricsSnapshot,
   type WorkerMessage,
 } from '../../src/bus/messages.js';
 import type { Logger } from '../../src/log.js';
@@ -42,6 +48,17 @@ class FakeConnections implements WorkerConnections {
   closeLast(request: HubRequest): void {
     this.bus?.request(request);
     this.#onDrained?.();
+  }
+}
+
+/** The worker's metrics: made on demand, an empty snapshot. */
+class FakeMetrics implements WorkerMetricsSource {
+  prepared = 0;
+  prepare(): void {
+    this.prepared++;
+  }
+  snapshot(): Promise<MetricsSnapshot> {
+    return Promise.resolve([]);
   }
 }
 
@@ -83,12 +100,21 @@ function setup(channel = { connected: true, failSends: false }) {
     heartbeatInterval: 1_000,
     pid: 4242,
     connected: () => channel.connected,
+    metricsTimeout: 3_000,
     log,
     unsentLog: (line) => unsent.push(line),
   });
   const connections = new FakeConnections();
   connections.bus = bus;
-  return { bus, sent, connections, http: new FakeHttp(connections.calls), warnings, unsent };
+  return {
+    bus,
+    sent,
+    connections,
+    http: new FakeHttp(connections.calls),
+    metrics: new FakeMetrics(),
+    warnings,
+    unsent,
+  };
 }
 
 test.serial('says hello when opened, then a heartbeat every interval from a timer', (t) => {
@@ -96,8 +122,8 @@ test.serial('says hello when opened, then a heartbeat every interval from a time
   t.teardown(() => {
     clock.restore();
   });
-  const { bus, sent, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   t.deepEqual(sent, [{ type: 'hello' }]);
   clock.tick(3_000);
   t.deepEqual(sent, [{ type: 'hello' }, { type: 'heartbeat' }, { type: 'heartbeat' }, { type: 'heartbeat' }]);
@@ -126,16 +152,16 @@ test('the requests of one turn go to the primary as one message, in order', asyn
 });
 
 test('init sets the starting seq, then the worker reports ready with its pid', (t) => {
-  const { bus, sent, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41']);
   t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
 });
 
 test('the seed after init goes to the connections, before any delivery', (t) => {
-  const { bus, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
   bus.receive({ type: 'seed', text: 'MSG 40 t a hi\nMSG 41 t a ho\n', first: 40, last: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41', 'seed 40-41 28']);
@@ -153,24 +179,24 @@ test('the requests of one turn whose texts pass MAX_MESSAGE_CHARS go as several 
 });
 
 test('deliveries are applied as they come, batch by batch', (t) => {
-  const { bus, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   const batch: Delivery[] = [{ type: 'all', text: 'MSG 1 t a hi\n', seq: 1 }];
   bus.receive({ type: 'deliveries', batch }, undefined);
   t.deepEqual(connections.applied, [batch]);
 });
 
 test('a connection message without a socket is not accepted, but acknowledged all the same', (t) => {
-  const { bus, sent, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'connection', port: 'chat' }, undefined);
   t.deepEqual(connections.calls, []);
   t.deepEqual(sent.at(-1), { type: 'accepted' }, 'the primary counts hand-offs, whatever came with them');
 });
 
 test('every connection handed over is acknowledged at once, after it is accepted', (t) => {
-  const { bus, sent, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   const socket = new net.Socket();
   t.teardown(() => socket.destroy());
   bus.receive({ type: 'connection', port: 'chat' }, socket);
@@ -180,16 +206,16 @@ test('every connection handed over is acknowledged at once, after it is accepted
 });
 
 test('a connection goes to the side of the port it came in on: chat/1 or HTTP', (t) => {
-  const { bus, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'connection', port: 'http' }, new net.Socket());
   bus.receive({ type: 'connection', port: 'chat' }, new net.Socket());
   t.deepEqual(connections.calls, ['http accept', 'accept']);
 });
 
 test('drain: BYE to everyone, and drained is reported after the last close requests, not before', async (t) => {
-  const { bus, sent, connections, http } = setup();
-  bus.open(connections, http);
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'drain', reason: 'server shutting down' }, undefined);
   t.deepEqual(connections.calls, ['http drain', 'drain server shutting down / server shutting down']);
   t.false(bus.drained);
@@ -204,8 +230,8 @@ test('drain: BYE to everyone, and drained is reported after the last close reque
 });
 
 test('a message of unknown form is ignored with a warning', (t) => {
-  const { bus, connections, http, warnings } = setup();
-  bus.open(connections, http);
+  const { bus, connections, http, metrics, warnings } = setup();
+  bus.open(connections, http, metrics);
   bus.receive({ type: 'reboot' }, undefined);
   bus.receive('deliveries', undefined);
   t.deepEqual(connections.calls, []);
@@ -245,4 +271,42 @@ test('log lines whose send fails (the primary died meanwhile) are handed back to
     process.nextTick(resolve);
   });
   t.deepEqual(unsent, [{ level: 'info', text: 'draining 1 connection' }]);
+});
+
+test('init: the metrics registry is made after ready, off the way to the first connection', async (t) => {
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 0 }, undefined);
+  t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
+  t.is(metrics.prepared, 0);
+  await nextTurn();
+  t.is(metrics.prepared, 1);
+});
+
+test("metrics: a collect is answered with this worker's own metrics under the same id", async (t) => {
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
+  bus.receive({ type: 'metrics-collect', id: 7 }, undefined);
+  await nextTurn();
+  t.deepEqual(sent.at(-1), { type: 'metrics-report', id: 7, metrics: [] });
+});
+
+test.serial('metrics: a page is asked of the primary, matched by id, and given up after the timeout', async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  t.teardown(() => {
+    clock.restore();
+  });
+  const { bus, sent, connections, http, metrics } = setup();
+  bus.open(connections, http, metrics);
+  const first = bus.metricsPage();
+  const second = bus.metricsPage();
+  t.deepEqual(sent.slice(-2), [
+    { type: 'metrics-request', id: 1 },
+    { type: 'metrics-request', id: 2 },
+  ]);
+  const page = { contentType: 'text/plain', body: 'clusterchat_workers 2\n' };
+  bus.receive({ type: 'metrics-page', id: 2, page }, undefined);
+  t.deepEqual(await second, page);
+  clock.tick(3_000);
+  await t.throwsAsync(first, { message: 'the primary did not answer' });
 });

@@ -17,6 +17,12 @@ import { DEFAULT_ADDRESS_LIMITS } from '../../src/hub/address-limits.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 
+/** No scrape happens here: the metrics end is never asked. */
+const NO_METRICS = {
+  page: () => Promise.reject(new Error('no metrics in this test')),
+  received: () => {},
+};
+
 function supervisorFor(t: ExecutionContext, script: string, workers: number): Supervisor {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-supervisor-'));
   const workerPath = join(dir, 'worker.mjs');
@@ -40,9 +46,17 @@ function supervisorFor(t: ExecutionContext, script: string, workers: number): Su
       logLevel: 'error',
       heartbeatInterval: 1_000,
       tls: undefined,
+      http: { maxFrame: 65_536, requestTimeout: 10_000, maxConnections: 100 },
     },
     link: (worker, events) =>
-      new WorkerLink(worker, { hub, deliveries: bus, log: silentLogger, workerLog: silentLogger, events }),
+      new WorkerLink(worker, {
+        hub,
+        deliveries: bus,
+        metrics: NO_METRICS,
+        log: silentLogger,
+        workerLog: silentLogger,
+        events,
+      }),
     log: silentLogger,
     watchInterval: 1_000,
     heartbeatTimeout: 60_000,

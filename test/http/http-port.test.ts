@@ -1,11 +1,10 @@
 /** The HTTP port against a real server: routes, its limits, and what it says while shutting down. */
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { registered } from '../helpers/line-client.js';
-import { PRIMARY_PATH, startServer } from '../helpers/server.js';
+import { failedStart, startServer } from '../helpers/server.js';
 
 /** Sends raw bytes on a fresh connection; resolves with everything received until the server closes it. */
 async function rawExchange(port: number, request: string): Promise<string> {
@@ -71,10 +70,8 @@ test('while the server shuts down the HTTP port answers 503, /healthz included',
 test('--no-http opens no HTTP port; --max-frame below --max-line + 2 is refused at start', async (t) => {
   const server = await startServer(t, { workers: 1, args: ['--no-http'] });
   t.false(server.output.includes('web client on'));
-  const refused = spawnSync(process.execPath, [PRIMARY_PATH, '--port', '0', '--max-line', '100', '--max-frame', '50'], {
-    encoding: 'utf8',
-  });
-  t.is(refused.status, 1);
+  const refused = await failedStart(['--max-line', '100', '--max-frame', '50']);
+  t.is(refused.code, 1);
   t.regex(refused.stderr, /--max-frame must be at least --max-line \+ 2 \(102\)/);
 });
 

@@ -93,7 +93,7 @@ test('a WebSocket transport sends what one turn writes as one text frame, in ord
   const [serverSide, peer] = await webSocketPair(t);
   const frames: Array<[string, boolean]> = [];
   peer.on('message', (data: Buffer, isBinary: boolean) => frames.push([data.toString(), isBinary]));
-  const transport = new TurnWriter().webSocket(serverSide);
+  const transport = new TurnWriter().webSocket(serverSide, '127.0.0.1');
   transport.write('one\n');
   transport.write(Buffer.from('two\n'));
   transport.write('three\n');
@@ -110,7 +110,7 @@ test('a WebSocket transport sends what one turn writes as one text frame, in ord
 
 test('a WebSocket transport told another close code ends with it', async (t) => {
   const [serverSide, peer] = await webSocketPair(t);
-  const transport = new TurnWriter().webSocket(serverSide);
+  const transport = new TurnWriter().webSocket(serverSide, '127.0.0.1');
   transport.closeWith(1003, 'text only');
   transport.end();
   const [code, reason] = (await once(peer, 'close')) as [number, Buffer];
