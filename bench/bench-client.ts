@@ -1,9 +1,10 @@
 /**
- * One simulated user, over chat/1 lines or over Socket.IO: the load generator drives both
+ * One simulated user, over chat/1 lines (TCP or WebSocket) or over Socket.IO: the load generator drives both
  * through this interface and reads what each received from its DeliveryCounter.
  */
 import net from 'node:net';
 import { io, type Socket as SocketIoClientSocket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { nowMicros } from './clock.js';
 import { createDeliveryCounter, DeliveryCounter } from './delivery-counter.js';
 import type { Wire } from './load-messages.js';
@@ -32,9 +33,14 @@ export interface ClientEndpoint {
  * With `latencies`, the client decodes the send time of every message it receives into it.
  */
 export function connectBenchClient(endpoint: ClientEndpoint, latencies?: LatencyHistogram): Promise<BenchClient> {
-  return endpoint.wire === 'chat'
-    ? ChatBenchClient.connect(endpoint, latencies)
-    : SocketIoBenchClient.connect(endpoint, latencies);
+  switch (endpoint.wire) {
+    case 'chat':
+      return ChatBenchClient.connect(endpoint, latencies);
+    case 'chat-ws':
+      return WsChatBenchClient.connect(endpoint, latencies);
+    case 'socketio':
+      return SocketIoBenchClient.connect(endpoint, latencies);
+  }
 }
 
 /**
@@ -43,47 +49,17 @@ export function connectBenchClient(endpoint: ClientEndpoint, latencies?: Latency
  */
 const SHARED_RECEIVE_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-class ChatBenchClient implements BenchClient {
+/**
+ * A chat/1 client for the load: it counts what it receives on the spot and sends raw lines.
+ * The transport (TCP, or a WebSocket to /ws) is all its two kinds differ in.
+ */
+abstract class ChatLinesBenchClient implements BenchClient {
   readonly counter: DeliveryCounter;
-  readonly #socket: net.Socket;
   #open = true;
   #wake: (() => void) | undefined;
 
-  private constructor(endpoint: ClientEndpoint, counter: DeliveryCounter) {
+  protected constructor(counter: DeliveryCounter) {
     this.counter = counter;
-    this.#socket = net.connect({
-      port: endpoint.port,
-      host: endpoint.host,
-      noDelay: true,
-      // Reads land in one shared buffer and are counted on the spot: no Buffer per read and no
-      // stream machinery, the bulk of a load generator's cost at millions of deliveries/s.
-      onread: {
-        buffer: SHARED_RECEIVE_BUFFER,
-        callback: (bytes) => {
-          counter.push(SHARED_RECEIVE_BUFFER.subarray(0, bytes));
-          this.#wake?.();
-          return true;
-        },
-      },
-    });
-    this.#socket.on('error', () => {
-      // 'close' follows and is what the harness acts on.
-    });
-    this.#socket.on('close', () => {
-      this.#open = false;
-      this.#wake?.();
-    });
-  }
-
-  static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
-    const counter = createDeliveryCounter(latencies);
-    const client = new ChatBenchClient(endpoint, counter);
-    return client
-      .#until(() => counter.welcomes > 0)
-      .then((greeted) => {
-        if (greeted) return client;
-        throw new Error(`connection to ${endpoint.host}:${endpoint.port} closed before WELCOME`);
-      });
   }
 
   get open(): boolean {
@@ -91,18 +67,36 @@ class ChatBenchClient implements BenchClient {
   }
 
   register(nick: string): Promise<boolean> {
-    this.#socket.write(`REGISTER ${nick}\n`);
+    this.write(`REGISTER ${nick}\n`);
     return this.#until(() => this.counter.oks + this.counter.errors > 0).then(() => this.counter.oks > 0);
   }
 
   sendMessages(text: string, count: number): void {
     if (!this.#open) return;
     const line = `MSG ${text}\n`;
-    this.#socket.write(count === 1 ? line : line.repeat(count));
+    this.write(count === 1 ? line : line.repeat(count));
   }
 
-  close(): void {
-    this.#socket.destroy();
+  abstract close(): void;
+
+  /** Sends lines, each ended by LF, in one write (one frame on a WebSocket). */
+  protected abstract write(lines: string): void;
+
+  /** Bytes from the server: counted at once. */
+  protected received(bytes: Buffer): void {
+    this.counter.push(bytes);
+    this.#wake?.();
+  }
+
+  protected closed(): void {
+    this.#open = false;
+    this.#wake?.();
+  }
+
+  /** Resolves once the server greeted the client; rejects when the connection closes first. */
+  protected async greeted(address: string): Promise<this> {
+    if (await this.#until(() => this.counter.welcomes > 0)) return this;
+    throw new Error(`connection to ${address} closed before WELCOME`);
   }
 
   /** Resolves true when `condition` holds after some received data, false if the connection closes first. */
@@ -117,6 +111,78 @@ class ChatBenchClient implements BenchClient {
       this.#wake = check;
       check();
     });
+  }
+}
+
+class ChatBenchClient extends ChatLinesBenchClient {
+  readonly #socket: net.Socket;
+
+  private constructor(endpoint: ClientEndpoint, counter: DeliveryCounter) {
+    super(counter);
+    this.#socket = net.connect({
+      port: endpoint.port,
+      host: endpoint.host,
+      noDelay: true,
+      // Reads land in one shared buffer and are counted on the spot: no Buffer per read and no
+      // stream machinery, the bulk of a load generator's cost at millions of deliveries/s.
+      onread: {
+        buffer: SHARED_RECEIVE_BUFFER,
+        callback: (bytes) => {
+          this.received(SHARED_RECEIVE_BUFFER.subarray(0, bytes));
+          return true;
+        },
+      },
+    });
+    this.#socket.on('error', () => {
+      // 'close' follows and is what the harness acts on.
+    });
+    this.#socket.on('close', () => {
+      this.closed();
+    });
+  }
+
+  static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
+    return new ChatBenchClient(endpoint, createDeliveryCounter(latencies)).greeted(`${endpoint.host}:${endpoint.port}`);
+  }
+
+  protected write(lines: string): void {
+    this.#socket.write(lines);
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+/** chat/1 over WebSocket (`GET /ws` on the HTTP port), with the `ws` package, as a browser would speak it. */
+class WsChatBenchClient extends ChatLinesBenchClient {
+  readonly #ws: WebSocket;
+
+  private constructor(url: string, counter: DeliveryCounter) {
+    super(counter);
+    this.#ws = new WebSocket(url, { perMessageDeflate: false });
+    this.#ws.on('message', (data: Buffer) => {
+      this.received(data);
+    });
+    this.#ws.on('error', () => {
+      // 'close' follows and is what the harness acts on.
+    });
+    this.#ws.on('close', () => {
+      this.closed();
+    });
+  }
+
+  static connect(endpoint: ClientEndpoint, latencies: LatencyHistogram | undefined): Promise<BenchClient> {
+    const url = `ws://${endpoint.host}:${endpoint.port}/ws`;
+    return new WsChatBenchClient(url, createDeliveryCounter(latencies)).greeted(url);
+  }
+
+  protected write(lines: string): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(lines);
+  }
+
+  close(): void {
+    this.#ws.terminate();
   }
 }
 

@@ -3,8 +3,8 @@
  * by exactly one reply with the same `id`. Results are typed per request type.
  */
 
-/** How a load generator talks to a server: chat/1 lines or Socket.IO events. */
-export type Wire = 'chat' | 'socketio';
+/** How a load generator talks to a server: chat/1 lines over TCP or over a WebSocket, or Socket.IO events. */
+export type Wire = 'chat' | 'chat-ws' | 'socketio';
 
 export interface ConnectRequest {
   type: 'connect';

@@ -130,28 +130,37 @@ function runAt(runs: TargetRun[], target: TargetName, workers: number): TargetRu
   );
 }
 
+/** The ratio columns: clusterchat against each reference, and chat/1 over WebSocket against TCP. */
+const RATIOS: ReadonlyArray<readonly [TargetName, TargetName]> = [
+  ['clusterchat', 'socketio'],
+  ['clusterchat', 'net'],
+  ['clusterchat-ws', 'clusterchat'],
+];
+
 export function formatTables(results: BenchResults): string {
   const { options, runs } = results;
   const out: string[] = [];
   for (const workers of options.workers) {
     const rows = rowsFor(options, workers === Math.max(...options.workers));
     const columns = options.targets.map((target) => ({ target, run: runAt(runs, target, workers) }));
-    const ours = columns.find((column) => column.target === 'clusterchat')?.run;
-    const comparisons = (['socketio', 'net'] as const).filter(
-      (target) => options.targets.includes(target) && ours !== undefined,
+    const comparisons = RATIOS.filter(
+      ([ours, theirs]) => options.targets.includes(ours) && options.targets.includes(theirs),
     );
     const header = [
       'figure',
       ...columns.map((column) => column.target),
-      ...comparisons.map((target) => `clusterchat/${target}`),
+      ...comparisons.map(([ours, theirs]) => `${ours}/${theirs}`),
     ];
     const table = rows
       .filter((row) => columns.some((column) => column.run !== undefined && row.value(column.run) !== undefined))
       .map((row) => [
         row.label,
         ...columns.map((column) => (column.run === undefined ? '—' : format(row.value(column.run), row.digits))),
-        ...comparisons.map((target) =>
-          formatRatio(ours && row.value(ours), mapDefined(runAt(runs, target, workers), row.value)),
+        ...comparisons.map(([ours, theirs]) =>
+          formatRatio(
+            mapDefined(runAt(runs, ours, workers), row.value),
+            mapDefined(runAt(runs, theirs, workers), row.value),
+          ),
         ),
       ]);
     out.push(

@@ -65,6 +65,7 @@ const program = new Command('bench')
   .addOption(new Option('--mode <mode>', 'what to measure').choices(['fixed', 'ramp', 'idle', 'all']).default('all'))
   .option('--targets <list>', `servers to compare (${TARGET_NAMES.join(', ')})`, targetList, [
     'clusterchat',
+    'clusterchat-ws',
     'clusterchat-2h',
     'clusterchat-2h-r3',
     'socketio',

@@ -10,6 +10,7 @@ import type { Wire } from './load-messages.js';
 
 export const TARGET_NAMES = [
   'clusterchat',
+  'clusterchat-ws',
   'clusterchat-2h',
   'clusterchat-2h-r3',
   'socketio',
@@ -27,6 +28,8 @@ export interface TargetSpec {
   command(workers: number): string[];
   /** False for the multi-host targets: the idle mode's thousands of connections are one host's matter. */
   idle: boolean;
+  /** The start-up line that names the address the clients connect to (`LISTENING` when absent). */
+  listening?: RegExp;
 }
 
 const fromRepo = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -52,17 +55,28 @@ const multiHost = (name: TargetName, natsNodes: number): TargetSpec => ({
   ],
 });
 
+const clusterchatCommand = (workers: number): string[] => [
+  fromRepo('dist/primary.js'),
+  ...['--workers', String(workers), '--port', '0', '--no-persist', '--log-level', 'warn'],
+  ...UNLIMITED_ARGS,
+];
+
 export const TARGETS: Record<TargetName, TargetSpec> = {
   clusterchat: {
     name: 'clusterchat',
     wire: 'chat',
     clustered: true,
     idle: true,
-    command: (workers) => [
-      fromRepo('dist/primary.js'),
-      ...['--workers', String(workers), '--port', '0', '--no-persist', '--log-level', 'warn'],
-      ...UNLIMITED_ARGS,
-    ],
+    command: clusterchatCommand,
+  },
+  // The same server and workload, the clients on its HTTP port: chat/1 over WebSocket (GET /ws).
+  'clusterchat-ws': {
+    name: 'clusterchat-ws',
+    wire: 'chat-ws',
+    clustered: true,
+    idle: true,
+    command: clusterchatCommand,
+    listening: /web client on http:\/\/([\d.]+):(\d+)\/()\n/,
   },
   'clusterchat-2h': multiHost('clusterchat-2h', 1),
   'clusterchat-2h-r3': multiHost('clusterchat-2h-r3', 3),
@@ -122,7 +136,7 @@ export async function startServer(target: TargetSpec, workers: number, nodeArgs:
   });
   const stderrTail = () => stderr;
   try {
-    const { host, port, ports } = await waitForListening(child);
+    const { host, port, ports } = await waitForListening(child, target.listening ?? LISTENING);
     const pid = child.pid;
     if (pid === undefined) throw new Error('it has no pid');
     return { target, workers, pid, host, port, ports, stderrTail, stop: () => stopProcessTree(child, 5_000) };
@@ -134,19 +148,19 @@ export async function startServer(target: TargetSpec, workers: number, nodeArgs:
   }
 }
 
-function waitForListening(child: ChildProcess): Promise<{ host: string; port: number; ports: number[] }> {
+function waitForListening(child: ChildProcess, line: RegExp): Promise<{ host: string; port: number; ports: number[] }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let listening = false;
     const timer = setTimeout(() => {
-      reject(new Error(`no "listening on" line within ${START_TIMEOUT_MS} ms`));
+      reject(new Error(`no ${String(line)} line within ${START_TIMEOUT_MS} ms`));
     }, START_TIMEOUT_MS);
     child.stdout?.setEncoding('utf8');
     // Read to the end even once listening, so a chatty server never blocks on a full pipe.
     child.stdout?.on('data', (chunk: string) => {
       if (listening) return;
       stdout += chunk;
-      const match = LISTENING.exec(stdout);
+      const match = line.exec(stdout);
       if (match === null) return;
       listening = true;
       clearTimeout(timer);
