@@ -49,7 +49,7 @@ export class ChatLog {
         return ['line left', [text('← '), nick(event.nick), text(` left${why}`)]];
       }
       case 'ANNOUNCE':
-        return ['line announce', [text('📣 '), text(event.text)]];
+        return ['line announce', [element('strong', 'label', 'announcement '), text(event.text)]];
     }
   }
 
