@@ -7,7 +7,8 @@
 import { ChatClient } from '../client/chat-client.js';
 import { ClientClosedError, ServerReplyError } from '../client/errors.js';
 import type { ClientState } from '../client/events.js';
-import { HELP_LINES, parseInput, type InputCommand } from '../client/input-command.js';
+import { HELP_LINES, parseInput } from '../client/input-command.js';
+import { runCommand, type CommandOutcomes, type ServerCommand } from '../client/run-command.js';
 import type { Connector } from '../client/transport.js';
 import { isValidNick } from '../protocol/nick.js';
 import { ChatLog } from './chat-log.js';
@@ -29,8 +30,6 @@ export interface WebChatElements {
 /** A browser left open should outlast a server restart: about a minute of attempts, backing off to 8 s. */
 const RETRIES = 12;
 const NICK_RULE = '1 to 24 letters, digits, _ or -';
-
-type Command = Exclude<InputCommand, { kind: 'empty' | 'invalid' | 'help' | 'quit' }>;
 
 export class WebChat {
   readonly #page: WebChatElements;
@@ -224,57 +223,32 @@ export class WebChat {
     }
   }
 
-  #submit(client: ChatClient, command: Command): void {
+  #submit(client: ChatClient, command: ServerCommand): void {
     if (client.state !== 'ready' && !this.#toldQueued) {
       this.#toldQueued = true;
       this.#log.status('not connected: input is queued and sent after the reconnect');
     }
-    this.#execute(client, command).catch((error: unknown) => {
+    runCommand(client, command, this.#outcomes).catch((error: unknown) => {
       this.#fail(client, error);
     });
   }
 
-  async #execute(client: ChatClient, command: Command): Promise<void> {
-    switch (command.kind) {
-      case 'message':
-        await client.message(command.text);
-        return;
-      case 'dm':
-        await client.dm(command.nick, command.text);
-        this.#log.dmSent(command.nick, command.text, new Date());
-        return;
-      case 'users': {
-        const users = await client.users();
-        this.#users.replace(users);
-        this.#log.status(`${users.length} user${users.length === 1 ? '' : 's'}: ${users.join(' ')}`);
-        return;
-      }
-      case 'history': {
-        const { events, count } = await client.history(command.count);
-        for (const event of events) this.#log.event(event);
-        this.#log.status(`history: ${count} event${count === 1 ? '' : 's'}`);
-        return;
-      }
-      case 'auth':
-        await client.auth(command.token);
-        this.#log.status('operator rights granted');
-        return;
-      case 'announce':
-        await client.announce(command.text);
-        return;
-      case 'kick':
-        await client.kick(command.nick, command.reason);
-        this.#log.status(`kicked ${command.nick}`);
-        return;
-      case 'nick': {
-        const before = client.nick;
-        const nick = await client.changeNick(command.nick);
-        // A change is shown by the public events everyone gets; only no change needs a word.
-        if (nick === before) this.#log.status(`you are ${nick} already`);
-        return;
-      }
-    }
-  }
+  /** How the outcome of a command looks in the page. */
+  readonly #outcomes: CommandOutcomes = {
+    status: (text) => {
+      this.#log.status(text);
+    },
+    sentDm: (to, text, time) => {
+      this.#log.dmSent(to, text, time);
+    },
+    users: (nicks) => {
+      this.#users.replace(nicks);
+    },
+    history: (events, count) => {
+      for (const event of events) this.#log.event(event);
+      this.#log.status(`history: ${count} event${count === 1 ? '' : 's'}`);
+    },
+  };
 
   #fail(client: ChatClient, error: unknown): void {
     // After the client closed for good, the reason has been said once already.

@@ -7,9 +7,10 @@ import type { ChatClient } from './chat-client.js';
 import { ClientClosedError, type ServerReplyError } from './errors.js';
 import type { NickChooser } from './events.js';
 import { displayError, displayPublicEvent, displayReceivedDm, displaySentDm, displayStatus } from './format.js';
-import { HELP_LINES, parseInput, type InputCommand } from './input-command.js';
+import { HELP_LINES, parseInput } from './input-command.js';
 import { INPUT_BURST, INPUT_RATE, InputPacer } from './input-pacer.js';
 import { completesNickChange } from './nick-change.js';
+import { runCommand, type CommandOutcomes } from './run-command.js';
 import type { Screen } from './screen.js';
 import { createStyle } from './style.js';
 
@@ -197,57 +198,32 @@ export class ConsoleSession {
       this.#toldQueued = true;
       this.#status('not connected: input is queued and sent after the reconnect');
     }
-    this.#track(this.#execute(command));
+    this.#track(runCommand(this.#client, command, this.#outcomes));
   }
 
-  async #execute(command: Exclude<InputCommand, { kind: 'empty' | 'invalid' | 'help' | 'quit' }>): Promise<void> {
-    const client = this.#client;
-    const style = this.#screen.style;
-    switch (command.kind) {
-      case 'message':
-        await client.message(command.text);
-        return;
-      case 'dm':
-        await client.dm(command.nick, command.text);
-        this.#screen.print(displaySentDm(command.nick, command.text, new Date(), style));
-        return;
-      case 'users': {
-        const users = await client.users();
-        this.#status(`${users.length} user${users.length === 1 ? '' : 's'}: ${users.join(' ')}`);
-        return;
+  /** How the outcome of a command looks on the console. */
+  readonly #outcomes: CommandOutcomes = {
+    status: (text) => {
+      this.#status(text);
+    },
+    sentDm: (to, text, time) => {
+      this.#screen.print(displaySentDm(to, text, time, this.#screen.style));
+    },
+    users: () => {
+      // The status line says it all.
+    },
+    history: (events, count) => {
+      // Framed and dimmed, as IRC clients show backlog: old lines must not pass for live ones.
+      this.#status(count === 0 ? 'history: no events' : `history: last ${count} event${count === 1 ? '' : 's'}`);
+      let previous: PublicEvent | undefined;
+      for (const event of events) {
+        if (!completesNickChange(previous, event))
+          this.#screen.print(this.#screen.style.dim(displayPublicEvent(event, PLAIN)));
+        previous = event;
       }
-      case 'history': {
-        const { events, count } = await client.history(command.count);
-        // Framed and dimmed, as IRC clients show backlog: old lines must not pass for live ones.
-        this.#status(count === 0 ? 'history: no events' : `history: last ${count} event${count === 1 ? '' : 's'}`);
-        let previous: PublicEvent | undefined;
-        for (const event of events) {
-          if (!completesNickChange(previous, event)) this.#screen.print(style.dim(displayPublicEvent(event, PLAIN)));
-          previous = event;
-        }
-        if (count > 0) this.#status('end of history');
-        return;
-      }
-      case 'nick': {
-        const before = client.nick;
-        const nick = await client.changeNick(command.nick);
-        // A change is shown by the public events everyone gets; only no change needs a word.
-        if (nick === before) this.#status(`you are ${nick} already`);
-        return;
-      }
-      case 'auth':
-        await client.auth(command.token);
-        this.#status('operator rights granted');
-        return;
-      case 'announce':
-        await client.announce(command.text);
-        return;
-      case 'kick':
-        await client.kick(command.nick, command.reason);
-        this.#status(`kicked ${command.nick}`);
-        return;
-    }
-  }
+      if (count > 0) this.#status('end of history');
+    },
+  };
 
   /** Prints a public event; a nick change (a LEAVE and a JOIN in a row) shows as one line. */
   #showPublic(event: PublicEvent): void {
