@@ -8,6 +8,7 @@ import { ChatClient } from '../../src/client/chat-client.js';
 import { tcpConnector } from '../../src/client/tcp-transport.js';
 import type { PublicEvent } from '../../src/protocol/wire.js';
 import { chromiumPath, joinAs, launchBrowser, openPage, say, shownSeqs, SKIP_REASON } from '../helpers/browser.js';
+import { freePort } from '../helpers/chat-stream.js';
 import { registered } from '../helpers/line-client.js';
 import { SharedTeardown, startServer } from '../helpers/server.js';
 
@@ -176,6 +177,27 @@ if (chromiumPath === undefined) {
       'the page and the TCP client saw the same stream',
     );
     t.true(await log.getByText('webby left (worker lost)').isVisible());
+  });
+
+  test('a server restarted without its history: the page reconnects and says the history was reset, as the console client does', async (t) => {
+    const ports = ['--port', String(await freePort()), '--http-port', String(await freePort())];
+    const first = await startServer(t, { workers: 1, args: ports });
+    const { page } = await openPage(t, browser, first.httpUrl);
+    await joinAs(page, 'webby');
+    const { client: tcp } = await registered(t, first.port, 'tcpy');
+    t.regex(await tcp.command('MSG before the restart'), /^OK \d+$/);
+    await page.getByRole('log').getByText('before the restart').waitFor();
+    await first.stop();
+    const second = await startServer(t, { workers: 1, args: ports });
+    const log = page.getByRole('log');
+    await log
+      .getByText(/history was reset \(new epoch \w+\): old seqs are void; replayed \d+ events?/)
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('status').getByText('connected as webby').waitFor();
+    const { client: again } = await registered(t, second.port, 'tcpy2');
+    t.regex(await again.command('MSG after the restart'), /^OK \d+$/);
+    await log.getByText('after the restart').waitFor();
+    t.is(await log.getByText('before the restart').count(), 1, 'nothing shown twice');
   });
 
   test('at phone width everything fits: the Users list, the log and the Message box, without sideways scrolling', async (t) => {

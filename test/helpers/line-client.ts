@@ -169,3 +169,19 @@ export async function connectOnceFreed(t: ExecutionContext, port: number, refusa
     t.is(client.lines[1], `BYE ${refusal}`);
   }
 }
+
+/**
+ * Floods the chat with 1000-byte messages from `talker`, in batches of 500 each ended by a PING
+ * whose answer says the batch went through the hub, until `stuck`'s slow-consumer LEAVE is seen
+ * (its kernel buffers, then its queue, full); resolves with that LEAVE line.
+ */
+export async function floodUntilSlowConsumer(talker: LineClient, stuck: string): Promise<string> {
+  const text = 'x'.repeat(1000);
+  const isLeave = (l: string) => l.startsWith('LEAVE ') && l.endsWith(` ${stuck} slow consumer`);
+  for (let batch = 0; batch < 60 && !talker.lines.some(isLeave); batch++) {
+    talker.write(`MSG ${text}\n`.repeat(500));
+    talker.send(`PING batch${batch}`);
+    await talker.until((l) => l === `OK batch${batch}`, 30_000);
+  }
+  return talker.seen(isLeave);
+}

@@ -3,7 +3,7 @@
  * limits and hostile frames, seen with the `ws` package's client.
  */
 import test from 'ava';
-import { publicEvents, registered } from '../helpers/line-client.js';
+import { floodUntilSlowConsumer, publicEvents, registered } from '../helpers/line-client.js';
 import { NO_ADDRESS_LIMITS, startServer } from '../helpers/server.js';
 import { connectWs, registeredWs } from '../helpers/ws-line-client.js';
 
@@ -120,14 +120,7 @@ test('a WebSocket that does not read is cut with BYE slow consumer; the others g
   const { client: stuck } = await registeredWs(t, server.httpPort, 'stuck');
   const { client: talker } = await registered(t, server.port, 'talker');
   stuck.ws.pause();
-  const text = 'x'.repeat(1000);
-  const isLeave = (l: string) => l.startsWith('LEAVE ') && l.endsWith(' stuck slow consumer');
-  for (let batch = 0; batch < 60 && !talker.lines.some(isLeave); batch++) {
-    talker.write(`MSG ${text}\n`.repeat(500));
-    talker.send(`PING batch${batch}`);
-    await talker.until((l) => l === `OK batch${batch}`, 30_000);
-  }
-  t.regex(await talker.seen(isLeave), / stuck slow consumer$/);
+  t.regex(await floodUntilSlowConsumer(talker, 'stuck'), / stuck slow consumer$/);
   stuck.ws.resume();
   await stuck.closedByPeer();
   t.is(await talker.command('PING final'), 'OK final');

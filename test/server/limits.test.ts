@@ -1,6 +1,6 @@
 /** Server-wide limits over real sockets: max clients, keepalive, slow consumers. */
 import test from 'ava';
-import { connect, connectOnceFreed, registered } from '../helpers/line-client.js';
+import { connect, connectOnceFreed, floodUntilSlowConsumer, registered } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 
@@ -58,16 +58,7 @@ test('a client that reads too slowly is cut with BYE slow consumer, which reache
   t.teardown(() => {
     clearInterval(reading);
   });
-  const text = 'x'.repeat(1000);
-  const isLeave = (l: string) => l.startsWith('LEAVE ') && l.endsWith(' slow slow consumer');
-  // Send in batches, each ended by a PING whose answer says the batch went through the hub,
-  // until the slow client's kernel buffers and then its queue are full.
-  for (let batch = 0; batch < 60 && !talker.lines.some(isLeave); batch++) {
-    talker.write(`MSG ${text}\n`.repeat(500));
-    talker.send(`PING batch${batch}`);
-    await talker.until((l) => l === `OK batch${batch}`, 30_000);
-  }
-  t.regex(await talker.seen(isLeave), / slow slow consumer$/);
+  t.regex(await floodUntilSlowConsumer(talker, 'slow'), / slow slow consumer$/);
   // It is not destroyed while it still takes its last lines: the BYE comes last.
   await slow.closedByPeer(60_000);
   t.is(slow.lines.at(-1), 'BYE slow consumer');
