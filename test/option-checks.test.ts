@@ -116,7 +116,13 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     'a worker config whose HTTP limits lack a field',
     () =>
       parseWorkerConfig(
-        JSON.stringify({ limits: DEFAULT_LIMITS, logLevel: 'info', heartbeatInterval: 1, http: { requestTimeout: 1 } }),
+        JSON.stringify({
+          limits: DEFAULT_LIMITS,
+          logLevel: 'info',
+          heartbeatInterval: 1,
+          history: 10,
+          http: { requestTimeout: 1 },
+        }),
       ),
     /^maxFrame /,
   ],

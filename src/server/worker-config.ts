@@ -41,8 +41,8 @@ export function parseWorkerConfig(json: string): WorkerConfig {
     logLevel: checkOneOf('logLevel', config.logLevel, LOG_LEVELS),
     heartbeatInterval: checkPositiveNumber('heartbeatInterval', config.heartbeatInterval),
     tls: config.tls === undefined ? undefined : checkTlsCredentials(config.tls),
-    http: checkHttpLimits(config.http),
     history: checkPositiveInteger('history', config.history),
+    http: checkHttpLimits(config.http),
   };
 }
 
