@@ -199,6 +199,8 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     bus.flush();
     await file?.close();
     lock?.release();
+    // Last: until here it told HTTP clients the server is shutting down (503).
+    httpServer?.close();
   };
   const shutDown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
