@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,11 @@ import path from 'node:path';
 /** Where Debian puts it; else whatever `nats-server` is on PATH. */
 const CANDIDATES = ['/usr/sbin/nats-server', 'nats-server'];
 const READY_TIMEOUT_MS = 20_000;
+/** Tries at starting the nodes on newly picked ports, when one dies while starting. */
+const START_ATTEMPTS = 3;
+
+/** A node that exited before it served: most likely one of its ports was taken meanwhile. */
+class NodeExitedError extends Error {}
 
 /** The nats-server binary to run, or undefined when none is installed. */
 export function findNatsServer(): string | undefined {
@@ -60,14 +65,31 @@ export class NatsServers {
     return this.nodes.map((node) => node.url).join(',');
   }
 
-  /** Starts the nodes and resolves once every one of them serves JetStream. */
+  /**
+   * Starts the nodes and resolves once every one of them serves JetStream. Ports are picked
+   * before the nodes bind them, so another process may take one in between: a node that dies
+   * while starting is retried with new ports, a few times.
+   */
   static async start(options: NatsServersOptions): Promise<NatsServers> {
     const binary = options.binary ?? findNatsServer();
     if (binary === undefined) throw new Error('nats-server is not installed (apt-get install nats-server)');
+    for (let attempt = 1; ; attempt++) {
+      const servers = await NatsServers.#configure(binary, options.nodes);
+      try {
+        await Promise.all(servers.nodes.map((node) => node.restart()));
+        return servers;
+      } catch (error) {
+        await servers.stop();
+        if (attempt >= START_ATTEMPTS || !(error instanceof NodeExitedError)) throw error;
+      }
+    }
+  }
+
+  static async #configure(binary: string, count: number): Promise<NatsServers> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'clusterchat-nats-'));
-    const ports = await freePorts(options.nodes * 3);
+    const ports = await freePorts(count * 3);
     const port = (index: number) => ports[index] ?? 0;
-    const specs = Array.from({ length: options.nodes }, (_, i) => ({
+    const specs = Array.from({ length: count }, (_, i) => ({
       name: `n${i + 1}`,
       client: port(i * 3),
       monitor: port(i * 3 + 1),
@@ -81,22 +103,13 @@ export class NatsServers {
         `listen: 127.0.0.1:${spec.client}`,
         `http: 127.0.0.1:${spec.monitor}`,
         `jetstream { store_dir: "${path.join(dir, spec.name)}", max_memory_store: 256MB, max_file_store: 1GB }`,
-        options.nodes > 1
-          ? `cluster { name: chat, listen: 127.0.0.1:${spec.route}, routes: [${routes.join(', ')}] }`
-          : '',
+        count > 1 ? `cluster { name: chat, listen: 127.0.0.1:${spec.route}, routes: [${routes.join(', ')}] }` : '',
       ].join('\n');
       const configPath = path.join(dir, `${spec.name}.conf`);
       await writeFile(configPath, `${config}\n`);
-      nodes.push(new LocalNode(binary, spec.name, spec.client, spec.monitor, configPath, options.nodes > 1));
+      nodes.push(new LocalNode(binary, spec.name, spec.client, spec.monitor, configPath, count > 1));
     }
-    const servers = new NatsServers(dir, nodes);
-    try {
-      await Promise.all(nodes.map((node) => node.restart()));
-    } catch (error) {
-      await servers.stop();
-      throw error;
-    }
-    return servers;
+    return new NatsServers(dir, nodes);
   }
 
   /** Kills every node and removes the stores. */
@@ -162,7 +175,7 @@ class LocalNode implements NatsNode {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`nats-server ${this.name} exited while starting:\n${this.#log}`);
+        throw new NodeExitedError(`nats-server ${this.name} exited while starting:\n${this.#log}`);
       }
       if (await this.#serving()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -170,34 +183,72 @@ class LocalNode implements NatsNode {
     throw new Error(`nats-server ${this.name} did not serve JetStream within ${READY_TIMEOUT_MS} ms:\n${this.#log}`);
   }
 
+  /** JetStream is on (with a meta leader, in a cluster) and the client port takes connections. */
   async #serving(): Promise<boolean> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.#monitor}/jsz`);
       const jsz = (await response.json()) as { config?: unknown; meta_cluster?: { leader?: string } };
       if (jsz.config === undefined) return false;
-      return !this.#clustered || (jsz.meta_cluster?.leader ?? '') !== '';
+      if (this.#clustered && (jsz.meta_cluster?.leader ?? '') === '') return false;
+      return await accepts(this.port);
     } catch {
       return false;
     }
   }
 }
 
-/** Ports that were free a moment ago, all different. */
+/** Whether something listens on the loopback port (nats-server opens its monitor port first). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Ports that were free a moment ago, all different, picked below the kernel's ephemeral range:
+ * there no outgoing connection and no listener on port 0 (every test's chat server) can take one
+ * between now and the node's bind.
+ */
 async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            resolve(server);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+  const below = await ephemeralRangeStart();
+  const ports = new Set<number>();
+  while (ports.size < count) {
+    const candidate = PICK_FROM + Math.floor(Math.random() * (below - PICK_FROM));
+    if (!ports.has(candidate) && (await bindable(candidate))) ports.add(candidate);
+  }
+  return [...ports];
+}
+
+/** The lowest port picked: above the well-known and most registered services' ports. */
+const PICK_FROM = 20_000;
+
+async function ephemeralRangeStart(): Promise<number> {
+  try {
+    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const low = Number(range.trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > PICK_FROM + 1000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
+  });
 }
