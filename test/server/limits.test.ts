@@ -19,7 +19,8 @@ test('connections beyond --max-clients (server-wide, across workers) get WELCOME
 });
 
 test('a silent client gets PING, and BYE ping timeout if it stays silent; others see LEAVE timeout', async (t) => {
-  const server = await startServer(t, { args: ['--ping-interval', '0.3', '--ping-timeout', '0.9'] });
+  // The watcher's PONGs come every 100 ms; a timeout of 2 s leaves a loaded machine room to be late.
+  const server = await startServer(t, { args: ['--ping-interval', '0.3', '--ping-timeout', '2'] });
   const { client: sleeper } = await registered(t, server.port, 'sleeper');
   const { client: watcher } = await registered(t, server.port, 'watcher');
   const watchdog = setInterval(() => {
@@ -35,7 +36,8 @@ test('a silent client gets PING, and BYE ping timeout if it stays silent; others
 });
 
 test('answering PING with PONG keeps a connection alive past the timeout', async (t) => {
-  const server = await startServer(t, { args: ['--ping-interval', '0.2', '--ping-timeout', '0.6'] });
+  // 1.2 s between a PING and the timeout: a loaded machine may be slow to answer, never that slow.
+  const server = await startServer(t, { args: ['--ping-interval', '0.3', '--ping-timeout', '1.5'] });
   const { client } = await registered(t, server.port, 'awake');
   for (let i = 0; i < 4; i++) {
     const ping = await client.until((l) => l.startsWith('PING '));
