@@ -342,6 +342,11 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
       this.#finish(this.#byeReason, undefined);
       return;
     }
+    const answer = this.#registration.pendingAnswer;
+    if (answer !== undefined) {
+      this.#awaitAnswer(answer);
+      return;
+    }
     const wasReady = this.#phase === 'ready';
     if (wasReady) {
       this.emit('disconnected', { reason, willReconnect: this.options.reconnect });
@@ -360,6 +365,19 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
       return;
     }
     this.#scheduleAttempt(Math.max(1, this.#failures), reason);
+  }
+
+  /**
+   * The user is still typing a nick and the connection dropped (the server's registration timeout,
+   * say): that is no failed attempt, and a reconnect now would only be dropped again. The next
+   * attempt starts with the answer, which registers on it.
+   */
+  #awaitAnswer(answer: Promise<string | undefined>): void {
+    void answer.then((nick) => {
+      if (this.#state === 'closed' || this.#connection !== undefined) return;
+      if (nick === undefined) this.#finish('no nick chosen', new Error('no nick chosen'));
+      else this.#attempt();
+    });
   }
 
   #scheduleAttempt(failures: number, reason: string): void {

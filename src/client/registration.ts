@@ -53,6 +53,11 @@ export class Registration {
     this.#nick = nick;
   }
 
+  /** The user's answer while a question is on screen (undefined: they gave up); undefined otherwise. */
+  get pendingAnswer(): Promise<string | undefined> | undefined {
+    return this.#choice?.answer;
+  }
+
   /** The client ended: a question still on screen goes away. */
   abort(): void {
     this.#choice?.abort.abort();

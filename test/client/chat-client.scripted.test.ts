@@ -15,6 +15,7 @@ import {
 } from '../../src/client/errors.js';
 import type { ChatClientSettings } from '../../src/client/client-options.js';
 import { tcpConnector } from '../../src/client/tcp-transport.js';
+import type { Connector } from '../../src/client/transport.js';
 import { startScriptedServer, type ScriptedPeer, type ScriptedServer } from './helpers/scripted-server.js';
 import { waitUntil } from '../../src/processes.js';
 import { nextEvent } from '../helpers/next-event.js';
@@ -385,26 +386,63 @@ test.serial('a given nick that is refused is asked for again; a chooser that giv
 });
 
 test.serial(
-  'a connection lost while the user is asked is replaced; the one answer registers on the new one',
+  'a connection lost while the user is asked is no failed attempt: the next one starts with the answer',
   async (t) => {
-    const clock = fakeClock(t);
     const server = await startScriptedServer(t);
-    const { client } = newClient(t, server, { nick: undefined });
+    // The TCP transport, watched: the test sees when the client has taken the drop in.
+    const tcp = tcpConnector({ host: '127.0.0.1', port: server.port });
+    let closedTransports = 0;
+    const connector: Connector = {
+      address: tcp.address,
+      connect: (sink, limits) =>
+        tcp.connect(
+          {
+            line: (text) => {
+              sink.line(text);
+            },
+            closed: (error) => {
+              sink.closed(error);
+              closedTransports++;
+            },
+          },
+          limits,
+        ),
+    };
+    const { client } = newClient(t, server, { nick: undefined, connector });
+    const reconnects: unknown[] = [];
+    client.on('reconnecting', (event) => reconnects.push(event));
     const { choose, questions, asked } = scriptedChooser();
     const connecting = client.connect({ chooseNick: choose });
     const first = await server.accept();
-    first.send('WELCOME chat/1 1 0 ep1');
+    first.send('WELCOME chat/1 1 0 ep1', 'BYE registration timeout');
     const question = await asked(1);
-    const second = await dropAndAccept(client, server, first, clock);
-    second.send('WELCOME chat/1 2 0 ep1');
+    first.close();
+    await waitUntil(() => closedTransports === 1, 'the client to see its connection dropped');
+    t.deepEqual(reconnects, [], 'nothing said of reconnecting: the user sees only the question');
     question.answer('alice');
+    const second = await server.accept();
+    second.send('WELCOME chat/1 2 0 ep1');
     t.is(await second.next(), 'REGISTER alice');
     second.send(`JOIN 1 ${T} alice`, 'OK alice');
     t.like(await connecting, { workerId: 2 });
     t.is(questions.length, 1, 'asked once');
-    t.false(question.signal.aborted);
+    t.is(server.peers.length, 2, 'one connection dropped while the user typed, one made with the answer');
   },
 );
+
+test.serial('a user who gives up after the connection dropped ends the client', async (t) => {
+  const server = await startScriptedServer(t);
+  const { client } = newClient(t, server, { nick: undefined });
+  const { choose, asked } = scriptedChooser();
+  const connecting = client.connect({ chooseNick: choose });
+  const first = await server.accept();
+  first.send('WELCOME chat/1 1 0 ep1');
+  const question = await asked(1);
+  first.close();
+  question.answer(undefined);
+  await t.throwsAsync(connecting, { message: 'no nick chosen' });
+  t.is(client.state, 'closed');
+});
 
 test.serial('closing the client while the user is asked aborts the question', async (t) => {
   const server = await startScriptedServer(t);
