@@ -250,7 +250,12 @@ function createPrimaryCommand(): Command {
         .env('CHAT_ADMIN_TOKEN')
         .default('', 'none: AUTH always fails'),
     )
-    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): the chat port speaks TLS only'))
+    .addOption(
+      new Option(
+        '--tls-cert <file>',
+        'PEM certificate (chain): the chat port speaks TLS only, the HTTP port https and wss only',
+      ),
+    )
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert, without a passphrase'))
     .addOption(
       new Option('--shutdown-timeout <seconds>', 'time for a graceful shutdown before it is forced')

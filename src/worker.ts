@@ -57,7 +57,7 @@ function main(): void {
   });
   const tls = config.tls === undefined ? undefined : createServerContext(config.tls);
   const connections = new ConnectionTable(workerId, bus, config.limits, config.history, log, tls);
-  const http = new LazyHttpFront({ connections, metrics: () => bus.metricsPage(), limits: config.http, log });
+  const http = new LazyHttpFront({ connections, metrics: () => bus.metricsPage(), limits: config.http, tls, log });
 
   process.on('message', (message: unknown, handle: unknown) => {
     bus.receive(message, handle);

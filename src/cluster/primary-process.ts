@@ -261,7 +261,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   if (httpServer !== undefined) {
     const { port } = httpServer.address() as net.AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    status.succeed(`web client on http://${host}:${port}/`);
+    status.succeed(`web client on ${options.tls === undefined ? 'http' : 'https'}://${host}:${port}/`);
   }
   const where =
     options.nats === undefined

@@ -11,10 +11,12 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type tls from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { MetricsPage } from '../bus/messages.js';
 import type { Logger } from '../log.js';
 import type { ConnectionTable } from '../server/connection-table.js';
+import { secureServerSocket } from '../server/tls-socket.js';
 import type { WebAsset } from './web-assets.js';
 
 export interface HttpLimits {
@@ -32,6 +34,8 @@ export interface HttpFrontOptions {
   metrics: () => Promise<MetricsPage>;
   assets: ReadonlyMap<string, WebAsset>;
   limits: HttpLimits;
+  /** With `--tls-cert`: the port speaks https and wss only. */
+  tls: tls.SecureContext | undefined;
   log: Logger;
 }
 
@@ -100,9 +104,12 @@ export class HttpFront {
       socket.destroy();
       return;
     }
-    this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
-    this.#server.emit('connection', socket);
+    // A TLS handshake that never ends holds the socket no longer than headersTimeout: Node counts
+    // it from the moment the connection is given to the server.
+    const connection = this.#options.tls === undefined ? socket : secureServerSocket(socket, this.#options.tls);
+    this.#sockets.add(connection);
+    connection.on('close', () => this.#sockets.delete(connection));
+    this.#server.emit('connection', connection);
     socket.resume();
   }
 

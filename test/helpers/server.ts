@@ -32,7 +32,7 @@ export const NO_ADDRESS_LIMITS = [
 
 const WORKER_UP = /worker (\d+) listening \(pid (\d+)\)/;
 const LISTENING = /listening on (\S+):(\d+) with (\d+) workers/;
-const WEB_CLIENT = /web client on (http:\/\/\S+:(\d+)\/)/;
+const WEB_CLIENT = /web client on (https?:\/\/\S+:(\d+)\/)/;
 
 export class TestServer {
   readonly process: ChildProcessByStdio<null, Readable, Readable>;

@@ -50,13 +50,15 @@ export class WsLineClient extends LineReader {
   }
 }
 
-/** Opens `ws://host:port/ws` and waits for the WELCOME line; the owner's teardown closes it. */
+/** Opens `ws://host:port/ws` (`wss://` with a CA to trust) and waits for the WELCOME line; the owner's teardown closes it. */
 export async function connectWs(
   t: Owner,
   httpPort: number,
-  options: { host?: string; path?: string } = {},
+  options: { host?: string; path?: string; ca?: string } = {},
 ): Promise<{ client: WsLineClient; welcome: string }> {
-  const ws = new WebSocket(`ws://${options.host ?? '127.0.0.1'}:${httpPort}${options.path ?? '/ws'}`);
+  const scheme = options.ca === undefined ? 'ws' : 'wss';
+  const url = `${scheme}://${options.host ?? '127.0.0.1'}:${httpPort}${options.path ?? '/ws'}`;
+  const ws = new WebSocket(url, options.ca === undefined ? {} : { ca: options.ca });
   const client = new WsLineClient(ws);
   t.teardown(() => {
     client.close();

@@ -1,11 +1,14 @@
 /** TLS on the chat port, with a certificate made for the run: clients, refusals, stalled handshakes. */
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import type { ExecutionContext } from 'ava';
 import { makeCertificates, tlsTest, type Certificates } from '../helpers/certificates.js';
 import { LineClient } from '../helpers/line-client.js';
+import { connectWs } from '../helpers/ws-line-client.js';
 import { failedStart, startServer, type TestServer } from '../helpers/server.js';
 import { runCli } from '../client/helpers/cli-process.js';
 
@@ -32,7 +35,8 @@ async function tlsConnection(
   ca: string,
   host: string,
 ): Promise<{ client: LineClient; socket: tls.TLSSocket }> {
-  const socket = tls.connect({ port, host, ca, servername: host });
+  // SNI carries host names only (RFC 6066); an address is checked against the certificate's IP entries.
+  const socket = tls.connect({ port, host, ca, ...(net.isIP(host) === 0 ? { servername: host } : {}) });
   const client = new LineClient(socket);
   t.teardown(() => {
     client.close();
@@ -55,6 +59,43 @@ tlsTest('over TLS, clients on different workers register, chat, DM and read hist
   t.is(await bob.command('HISTORY 1'), 'OK 1');
   t.is(socket.getPeerCertificate().subject.CN, 'localhost');
   await server.waitFor(/TLS on: DNS:localhost, IP Address:127\.0\.0\.1, valid until /);
+});
+
+/** GET over https, trusting the test CA; resolves with the status and the body. */
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+tlsTest('the HTTP port speaks https and wss only: the page, /healthz, and chat/1 over wss', async (t) => {
+  const { server, certs } = await tlsServer(t);
+  t.regex(server.httpUrl, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+  const base = `https://localhost:${server.httpPort}`;
+  t.like(await httpsGet(`${base}/healthz`, certs.ca), { status: 200, body: 'ok\n' });
+  t.regex((await httpsGet(`${base}/`, certs.ca)).body, /<label[^>]*>Nick/);
+  const { client: web } = await connectWs(t, server.httpPort, { host: 'localhost', ca: certs.ca });
+  t.is(await web.command('REGISTER webby'), 'OK webby');
+  const tcp = await tlsClient(t, server.port, certs.ca);
+  t.is(await tcp.command('REGISTER tcpy'), 'OK tcpy');
+  const seq = (await web.command('MSG over wss')).slice(3);
+  await tcp.until((line) => line.startsWith(`MSG ${seq} `) && line.endsWith(' webby over wss'));
+  await t.throwsAsync(
+    new Promise((resolve, reject) => {
+      http.get(`http://127.0.0.1:${server.httpPort}/healthz`, resolve).on('error', reject);
+    }),
+    undefined,
+    'plain http gets no answer',
+  );
 });
 
 tlsTest('the chat port speaks TLS only: a plain-text client gets no WELCOME and is closed', async (t) => {
