@@ -38,6 +38,7 @@ import { Command, Option } from 'commander';
 import { askNick } from './client/ask-nick.js';
 import { ChatClient } from './client/chat-client.js';
 import { parseServerPort } from './cli/parsers.js';
+import { readVersion } from './cli/version.js';
 import {
   parseHost,
   parseNick,
@@ -57,12 +58,6 @@ import { TtyScreen } from './client/tty-screen.js';
 import { sanitize } from './protocol/index.js';
 
 const PROGRAM = 'clusterchat-client';
-
-function readVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : '0.0.0';
-}
 
 function createProgram(): Command {
   return new Command(PROGRAM)
