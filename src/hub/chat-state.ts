@@ -12,6 +12,9 @@
  */
 import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
 
+/** The answer to a publish: the event's seq, or undefined when the state is out of reach. */
+export type SeqCallback = (seq: number | undefined) => void;
+
 /** What the hub gives the state: its own users, and the way events reach the workers. */
 export interface HubSide {
   /** Formats the event, keeps it in the history and sends it to every worker. */
@@ -43,20 +46,14 @@ export interface ChatState {
    * Sequences a public event. `before` runs just before it reaches the workers (to enrol a new
    * user, who then sees its own JOIN); `done` runs after, with its seq.
    */
-  publish(
-    type: PublicEventType,
-    nick: string,
-    text: string,
-    done: (seq: number | undefined) => void,
-    before?: () => void,
-  ): void;
+  publish(type: PublicEventType, nick: string, text: string, done: SeqCallback, before?: () => void): void;
   /**
    * `LEAVE <nick> <reason>`, then the nick is free chat-wide. Cannot fail: retried as long as
    * this host is part of the chat (a fenced host's users are let go by the others).
    */
   leave(nick: string, reason: string, done?: () => void): void;
   /** A nick change: `LEAVE old <reason>` and `JOIN new` in a row, then `old` is free. */
-  rename(old: string, nick: string, reason: string, done: (seq: number | undefined) => void): void;
+  rename(old: string, nick: string, reason: string, done: SeqCallback): void;
   /** Everyone registered anywhere, sorted as `USERS` lists them. */
   users(done: (nicks: string[] | undefined) => void): void;
   /** A DM for a nick no user of this host holds. */

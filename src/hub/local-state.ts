@@ -15,7 +15,7 @@
  */
 import type { Logger } from '../log.js';
 import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
-import type { ChatState, HubSide } from './chat-state.js';
+import type { ChatState, HubSide, SeqCallback } from './chat-state.js';
 import type { EventLog, EventLogListener } from './event-log.js';
 
 export interface LocalStateOptions {
@@ -30,7 +30,7 @@ export interface LocalStateOptions {
 /** A sequenced event waiting for its write. */
 interface Held {
   event: PublicEvent;
-  done: (seq: number | undefined) => void;
+  done: SeqCallback;
   before: (() => void) | undefined;
   /** A LEAVE that cannot be refused: rolled back, it waits for the outage to end. */
   mustLeave: boolean;
@@ -91,13 +91,7 @@ export class LocalState implements ChatState, EventLogListener {
     // Nothing is held beyond the hub's own registry.
   }
 
-  publish(
-    type: PublicEventType,
-    nick: string,
-    text: string,
-    done: (seq: number | undefined) => void,
-    before?: () => void,
-  ): void {
+  publish(type: PublicEventType, nick: string, text: string, done: SeqCallback, before?: () => void): void {
     if (this.#refused()) {
       done(undefined);
       return;
@@ -116,7 +110,7 @@ export class LocalState implements ChatState, EventLogListener {
   }
 
   /** Both events in one write: a rename is on disk whole, or rolled back whole. */
-  rename(old: string, nick: string, reason: string, done: (seq: number | undefined) => void): void {
+  rename(old: string, nick: string, reason: string, done: SeqCallback): void {
     if (this.#refused()) {
       done(undefined);
       return;
@@ -186,7 +180,7 @@ export class LocalState implements ChatState, EventLogListener {
     type: PublicEventType,
     nick: string,
     text: string,
-    done: (seq: number | undefined) => void,
+    done: SeqCallback,
     before?: () => void,
     mustLeave = false,
     time = this.#time(),

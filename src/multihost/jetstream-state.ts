@@ -3,7 +3,7 @@
  * callbacks the hub expects, over `JetStreamChat`'s promises. A call that finds JetStream out of
  * reach past its deadline answers `undefined` (the hub replies `ERROR UNAVAILABLE`).
  */
-import type { ChatState, HubSide } from '../hub/chat-state.js';
+import type { ChatState, HubSide, SeqCallback } from '../hub/chat-state.js';
 import type { Logger } from '../log.js';
 import { nickKey } from '../protocol/nick.js';
 import type { PublicEventType } from '../protocol/wire.js';
@@ -44,13 +44,7 @@ export class JetStreamState implements ChatState {
     });
   }
 
-  publish(
-    type: PublicEventType,
-    nick: string,
-    text: string,
-    done: (seq: number | undefined) => void,
-    before?: () => void,
-  ): void {
+  publish(type: PublicEventType, nick: string, text: string, done: SeqCallback, before?: () => void): void {
     this.#settle(type, this.#chat.publish(type, nick, text, before === undefined ? {} : { before }), done);
   }
 
@@ -62,7 +56,7 @@ export class JetStreamState implements ChatState {
     this.#leaving.add(leaving);
   }
 
-  rename(old: string, nick: string, reason: string, done: (seq: number | undefined) => void): void {
+  rename(old: string, nick: string, reason: string, done: SeqCallback): void {
     this.#settle(`NICK ${nick}`, this.#rename(old, nick, reason), done);
   }
 
