@@ -20,7 +20,7 @@ import {
   type BenchResults,
   type TargetRun,
 } from './report.js';
-import { TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
+import { DEFAULT_TARGETS, TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -63,14 +63,7 @@ const program = new Command('bench')
   .option('--duration <seconds>', 'length of the fixed window', positiveNumber, 5)
   .option('--size <bytes>', 'message text size', messageSize, 64)
   .addOption(new Option('--mode <mode>', 'what to measure').choices(['fixed', 'ramp', 'idle', 'all']).default('all'))
-  .option('--targets <list>', `servers to compare (${TARGET_NAMES.join(', ')})`, targetList, [
-    'clusterchat',
-    'clusterchat-ws',
-    'clusterchat-2h',
-    'clusterchat-2h-r3',
-    'socketio',
-    'net',
-  ])
+  .option('--targets <list>', `servers to compare (${TARGET_NAMES.join(', ')})`, targetList, [...DEFAULT_TARGETS])
   .option('--generators <count>', 'load-generator processes', positiveInteger, 2)
   .option('--sampled <count>', 'clients per load generator that decode every latency', positiveInteger, 4)
   .option('--step <seconds>', 'length of one ramp step', positiveNumber, 2)

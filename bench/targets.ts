@@ -19,6 +19,9 @@ export const TARGET_NAMES = [
 ] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
+/** What `--targets` compares unless told: all but `net-batch`, a variant of the floor measured on demand. */
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => name !== 'net-batch');
+
 export interface TargetSpec {
   name: TargetName;
   wire: Wire;
