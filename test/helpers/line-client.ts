@@ -140,16 +140,27 @@ export async function connect(
   return { client, welcome };
 }
 
-/** Connects and registers `nick`; returns the client, its WELCOME line and its worker id. */
-export async function registered(
-  t: Owner,
-  port: number,
+/** A registered connection: the client, its WELCOME line and the id of the worker serving it. */
+export interface Registered<Client extends LineReader> {
+  client: Client;
+  welcome: string;
+  workerId: number;
+}
+
+/** Registers `nick` on a greeted connection, whatever its transport. */
+export async function registerOn<Client extends LineReader>(
+  greeted: { client: Client; welcome: string },
   nick: string,
-): Promise<{ client: LineClient; welcome: string; workerId: number }> {
-  const { client, welcome } = await connect(t, port);
+): Promise<Registered<Client>> {
+  const { client, welcome } = greeted;
   const reply = await client.command(`REGISTER ${nick}`);
   if (reply !== `OK ${nick}`) throw new Error(`REGISTER ${nick}: ${reply}`);
   return { client, welcome, workerId: Number(welcome.split(' ')[2]) };
+}
+
+/** Connects and registers `nick`. */
+export async function registered(t: Owner, port: number, nick: string): Promise<Registered<LineClient>> {
+  return registerOn(await connect(t, port), nick);
 }
 
 /** The public events (MSG, JOIN, LEAVE, ANNOUNCE) among the lines a client has received. */

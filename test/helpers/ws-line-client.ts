@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { LineReader } from './line-client.js';
+import { LineReader, registerOn, type Registered } from './line-client.js';
 import type { Owner } from './server.js';
 
 export class WsLineClient extends LineReader {
@@ -69,13 +69,6 @@ export async function connectWs(
 }
 
 /** Connects over WebSocket and registers `nick`. */
-export async function registeredWs(
-  t: Owner,
-  httpPort: number,
-  nick: string,
-): Promise<{ client: WsLineClient; welcome: string; workerId: number }> {
-  const { client, welcome } = await connectWs(t, httpPort);
-  const reply = await client.command(`REGISTER ${nick}`);
-  if (reply !== `OK ${nick}`) throw new Error(`REGISTER ${nick}: ${reply}`);
-  return { client, welcome, workerId: Number(welcome.split(' ')[2]) };
+export async function registeredWs(t: Owner, httpPort: number, nick: string): Promise<Registered<WsLineClient>> {
+  return registerOn(await connectWs(t, httpPort), nick);
 }
