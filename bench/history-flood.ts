@@ -8,10 +8,9 @@
  *   npm run build && node --import=tsx bench/history-flood.ts [--attackers 1,16,100] [--workers 4]
  */
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { endChildrenOnExit } from './child-processes.js';
-import { processTree } from './proc-stats.js';
+import { memoryOf, processTree } from './proc-stats.js';
 import { startServer, TARGETS } from './targets.js';
 
 export interface FloodFigures {
@@ -129,12 +128,8 @@ export async function chatAsBystanders(
 
 /** Peak resident memory (VmHWM) of a process, in MiB; undefined once it is gone. */
 export function peakRssMib(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? undefined : Number(match[1]) / 1024;
-  } catch {
-    return undefined;
-  }
+  const bytes = memoryOf(pid, 'VmHWM');
+  return bytes === undefined ? undefined : bytes / (1024 * 1024);
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,8 @@
  */
 import { once } from 'node:events';
 import test from 'ava';
-import { ChatUser, compareStreams, connectToWorker, parseWelcome, processState } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams, connectToWorker, parseWelcome } from '../helpers/chat-stream.js';
+import { processState } from '../../bench/proc-stats.js';
 import { waitUntil } from '../../src/processes.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';

@@ -5,7 +5,8 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import test from 'ava';
-import { ChatUser, compareStreams, memoryOf, processEnded } from '../helpers/chat-stream.js';
+import { ChatUser, compareStreams } from '../helpers/chat-stream.js';
+import { memoryOf, processEnded } from '../../bench/proc-stats.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 import { VERBS as CHAT_VERBS } from '../../src/protocol/command.js';

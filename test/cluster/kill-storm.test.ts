@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { openClient, processEnded } from '../helpers/chat-stream.js';
+import { openClient } from '../helpers/chat-stream.js';
+import { processEnded } from '../../bench/proc-stats.js';
 import { waitUntil } from '../../src/processes.js';
 import { startServer } from '../helpers/server.js';
 

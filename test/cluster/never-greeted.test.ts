@@ -3,7 +3,8 @@
  * to dies during the hand-off: none may sit open and silent.
  */
 import test from 'ava';
-import { openClient, processEnded } from '../helpers/chat-stream.js';
+import { openClient } from '../helpers/chat-stream.js';
+import { processEnded } from '../../bench/proc-stats.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { childrenOf, processEnded } from '../helpers/chat-stream.js';
+import { childrenOf, processEnded } from '../../bench/proc-stats.js';
 import { waitUntil } from '../../src/processes.js';
 import { registered } from '../helpers/line-client.js';
 import { failedStart, launchServer, startServer, type TestServer } from '../helpers/server.js';

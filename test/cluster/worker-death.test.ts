@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { ChatUser, connectToWorker, openClient, processEnded } from '../helpers/chat-stream.js';
+import { ChatUser, connectToWorker, openClient } from '../helpers/chat-stream.js';
+import { processEnded } from '../../bench/proc-stats.js';
 import { killQuietly, waitUntil } from '../../src/processes.js';
 import type { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';

@@ -1,10 +1,10 @@
 /**
  * Shared pieces of the cluster tests: chat users that record the public stream they see and
- * reconnect the way a real client does, and waits on OS-level facts (a pid gone, a port free)
- * polled against a deadline, because no event tells us about them.
+ * reconnect the way a real client does, the seqs on disk, and free ports. (What /proc says about
+ * processes is in bench/proc-stats.ts, shared with the benchmark.)
  */
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -33,57 +33,6 @@ export function parseWelcome(line: string): Welcome {
   if (match === null) throw new Error(`not a WELCOME line: ${JSON.stringify(line)}`);
   const [, workerId, lastSeq, epoch = ''] = match;
   return { workerId: Number(workerId), lastSeq: Number(lastSeq), epoch };
-}
-
-/** The pids of the live processes whose parent is `pid` (Linux: read from /proc). */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // After the command name: state, then the parent's pid.
-    const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(parent) === pid && state !== 'Z') children.push(Number(entry));
-  }
-  return children;
-}
-
-/** The one-letter state of a process (`R`, `S`, `T`, `Z`…), or undefined once it is gone. */
-export function processState(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name in parentheses may hold spaces; the state is the field after it.
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-}
-
-/**
- * Whether a process has ended. A zombie counts as ended: it holds no memory, socket or port,
- * and once its parent is gone, reaping it is up to whatever init the machine runs.
- */
-export function processEnded(pid: number): boolean {
-  const state = processState(pid);
-  return state === undefined || state === 'Z';
-}
-
-/** A `VmRSS`-like field of /proc/<pid>/status in bytes (`VmHWM` is the peak); undefined once the process is gone. */
-export function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
-  return match === null ? undefined : Number(match[1]) * 1024;
 }
 
 /** The seqs of the event lines in `<dir>/history.jsonl` (after its header line), in file order. */
