@@ -3,13 +3,12 @@
  * one of its own checks and say so in its transcript. The demo ends every process it starts; the
  * teardown kills the demo itself if the test gives up on it.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { runNodeScript } from '../helpers/node-script.js';
 
 const DEMO_PATH = fileURLToPath(new URL('../../dist/demo/run.js', import.meta.url));
 
@@ -18,17 +17,9 @@ test('the demo passes every step and its transcript shows each of them', async (
   const dir = await mkdtemp(join(tmpdir(), 'clusterchat-demo-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const transcriptPath = join(dir, 'transcript.txt');
-  const demo = spawn(process.execPath, [DEMO_PATH, '--transcript', transcriptPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { code, stdout, stderr } = await runNodeScript(t, DEMO_PATH, ['--transcript', transcriptPath], {
+    teardownSignal: 'SIGTERM',
   });
-  t.teardown(() => {
-    if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGTERM');
-  });
-  let stdout = '';
-  let stderr = '';
-  demo.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(demo, 'exit')) as [number | null];
 
   t.is(code, 0, `demo output:\n${stdout}\n${stderr}`);
   const lines = stdout.split('\n');

@@ -3,22 +3,14 @@
  * with kill -9. It must pass every one of its own checks; the teardown kills the demo if the test
  * gives up on it (the demo ends every process it started).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { natsTest } from '../helpers/nats.js';
+import { runNodeScript } from '../helpers/node-script.js';
 
 const DEMO_PATH = fileURLToPath(new URL('../../dist/demo/run.js', import.meta.url));
 
 natsTest('the multi-host demo passes every step: a host killed, its users back on the other host', async (t) => {
-  const demo = spawn(process.execPath, [DEMO_PATH, '--multihost'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGTERM');
-  });
-  let output = '';
-  demo.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const [code] = (await once(demo, 'exit')) as [number | null];
+  const { code, output } = await runNodeScript(t, DEMO_PATH, ['--multihost'], { teardownSignal: 'SIGTERM' });
   t.is(code, 0, output);
   const lines = output.split('\n');
   for (const pattern of [

@@ -2,14 +2,13 @@
  * `npm run report` (the built dist/report/build.js) into a temp dir: the report holds every file
  * of src/ as a listing, the title page options, the protocol and the transcript it was given.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { readSourceFiles } from '../../src/report/source-files.js';
+import { runNodeScript } from '../helpers/node-script.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUILD_PATH = join(ROOT, 'dist/report/build.js');
@@ -21,18 +20,8 @@ async function runReport(
 ): Promise<{ code: number | null; stdout: string; out: string }> {
   const out = await mkdtemp(join(tmpdir(), 'clusterchat-report-test-'));
   t.teardown(() => rm(out, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BUILD_PATH, '--out', out, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, out };
+  const { code, output } = await runNodeScript(t, BUILD_PATH, ['--out', out, ...args], { env });
+  return { code, stdout: output, out };
 }
 
 test('the report lists every file of src/ in full, with the title page, the protocol and the transcript', async (t) => {
