@@ -2,7 +2,8 @@
 import test from 'ava';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
-import { runCli, unusedPort } from './helpers/cli-process.js';
+import { freePort } from '../helpers/chat-stream.js';
+import { runCli } from './helpers/cli-process.js';
 import { defined } from '../helpers/defined.js';
 
 const TIME = String.raw`\[\d\d:\d\d:\d\d\]`;
@@ -136,7 +137,7 @@ test('/nick: everyone is told, the client shows one line for it, and after its w
 });
 
 test('exits 1 with one readable line when nothing listens on the port', async (t) => {
-  const port = await unusedPort();
+  const port = await freePort();
   const alice = runCli(t, ['--port', String(port), '--nick', 'alice', '--retries', '1']);
   alice.endInput();
   t.is(await alice.exited, 1);

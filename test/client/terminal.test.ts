@@ -2,7 +2,7 @@
 import test from 'ava';
 import { connect } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
-import { unusedPort } from './helpers/cli-process.js';
+import { freePort } from '../helpers/chat-stream.js';
 import { runOnTerminal, terminalAvailable } from './helpers/terminal-process.js';
 
 const available = terminalAvailable();
@@ -26,7 +26,7 @@ terminalTest('without --nick it connects first and asks for the nick only once t
 });
 
 terminalTest('without --nick and without a server it never asks for a nick: it says it cannot connect', async (t) => {
-  const port = await unusedPort();
+  const port = await freePort();
   const client = runOnTerminal(t, ['--port', String(port), '--retries', '1']);
   t.is(await client.exited, 1);
   t.regex(client.text, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`));
