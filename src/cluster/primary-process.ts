@@ -3,28 +3,23 @@
  * signals that end or reload it.
  */
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ClusterHubBus } from '../bus/cluster-hub-bus.js';
 import { WorkerLink } from '../bus/worker-link.js';
 import type { Status } from '../cli/status.js';
-import type { ChatState } from '../hub/chat-state.js';
-import { MemoryLog } from '../hub/event-log.js';
-import { LocalState } from '../hub/local-state.js';
-import { HistoryFile, newEpoch, type RestoredHistory } from '../hub/history-file.js';
 import { HistoryRing } from '../hub/history-ring.js';
 import type { HttpLimits } from '../http/http-front.js';
 import { ShutdownResponder } from '../http/shutdown-responder.js';
 import { MetricsGatherer } from '../metrics/metrics-gatherer.js';
 import { PrimaryMetrics } from '../metrics/primary-metrics.js';
-import { formatPublicEvent } from '../protocol/wire.js';
 import { Hub } from '../hub/hub.js';
 import type { LoadedTls } from '../cli/tls-files.js';
 import type { AddressLimitOptions } from '../hub/address-limits.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import type { SessionLimits } from '../server/limits.js';
+import { BoundPort } from './bound-port.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { listen } from './listen.js';
+import { openChatState } from './open-chat-state.js';
 import { Supervisor } from './supervisor.js';
 
 export interface PrimaryOptions {
@@ -73,44 +68,27 @@ const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, 
  * the start stops it at once.
  */
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
-  // Until the supervisor exists, connections wait here, paused.
-  const early: net.Socket[] = [];
-  let accept = (socket: net.Socket) => {
-    early.push(socket);
-  };
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-    accept(socket);
-  });
-  await listen(server, options.host, options.port);
+  // Bound first; until the supervisor exists, the connections wait in it, paused.
+  const chatPort = await BoundPort.open(options.host, options.port);
   // The HTTP port likewise (web client, /ws, /healthz, /metrics); a port taken fails the start here.
-  const earlyHttp: net.Socket[] = [];
-  let acceptHttp = (socket: net.Socket) => {
-    earlyHttp.push(socket);
-  };
-  const httpServer =
+  const httpPort =
     options.httpPort === undefined
       ? undefined
-      : net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-          acceptHttp(socket);
+      : await BoundPort.open(options.host, options.httpPort).catch((error: unknown) => {
+          chatPort.abandon();
+          throw error;
         });
   const abandon = () => {
-    server.close();
-    httpServer?.close();
-    for (const socket of [...early, ...earlyHttp]) socket.destroy();
+    chatPort.abandon();
+    httpPort?.abandon();
   };
-  if (httpServer !== undefined) {
-    await listen(httpServer, options.host, options.httpPort ?? 0).catch((error: unknown) => {
-      abandon();
-      throw error;
-    });
-  }
   const lock = await lockDataDir(options, log).catch((error: unknown) => {
     abandon();
     throw error;
   });
   status.start(`starting ${options.workers} workers…`);
   const ring = new HistoryRing(options.history);
-  const { state, file } = await openState(options, ring, log).catch((error: unknown) => {
+  const { state, file } = await openChatState(options, ring, log).catch((error: unknown) => {
     status.fail(`could not start: ${(error as Error).message}`);
     lock?.release();
     abandon();
@@ -168,10 +146,9 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     heartbeatTimeout: options.heartbeatTimeout,
     drainTimeout: options.shutdownTimeout,
   });
-  accept = (socket) => {
+  chatPort.serve((socket) => {
     workers.handoff(socket, 'chat');
-  };
-  for (const socket of early.splice(0)) accept(socket);
+  });
 
   const starting = new AbortController();
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -179,11 +156,10 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   metrics.observe(workers);
   // While the server shuts down, the HTTP port stays open and answers 503 itself.
   const shutdownResponder = new ShutdownResponder();
-  acceptHttp = (socket) => {
+  httpPort?.serve((socket) => {
     if (phase === 'stopping') shutdownResponder.accept(socket);
     else workers.handoff(socket, 'http');
-  };
-  for (const socket of earlyHttp.splice(0)) acceptHttp(socket);
+  });
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
   // cannot read): it is killed rather than left behind as an orphan holding its clients.
   const exitNow = () => {
@@ -193,14 +169,14 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
   };
   /** Every worker drained (clients get `BYE <reason>`), the state written, the lock released. */
   const close = async () => {
-    server.close();
+    chatPort.server.close();
     await workers.stop('server shutting down');
     await state.close();
     bus.flush();
     await file?.close();
     lock?.release();
     // Last: until here it told HTTP clients the server is shutting down (503).
-    httpServer?.close();
+    httpPort?.server.close();
   };
   const shutDown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
@@ -256,12 +232,10 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     throw error;
   }
   phase = 'running';
-  const address = server.address() as net.AddressInfo;
-  status.succeed(`listening on ${options.host}:${address.port} with ${options.workers} workers`);
-  if (httpServer !== undefined) {
-    const { port } = httpServer.address() as net.AddressInfo;
+  status.succeed(`listening on ${options.host}:${chatPort.port} with ${options.workers} workers`);
+  if (httpPort !== undefined) {
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    status.succeed(`web client on ${options.tls === undefined ? 'http' : 'https'}://${host}:${port}/`);
+    status.succeed(`web client on ${options.tls === undefined ? 'http' : 'https'}://${host}:${httpPort.port}/`);
   }
   const where =
     options.nats === undefined
@@ -283,53 +257,4 @@ async function lockDataDir(options: PrimaryOptions, log: Logger): Promise<DataDi
   return DataDirLock.acquire(dir, (message) => {
     log.warn(message);
   });
-}
-
-/**
- * The chat-wide state: this process's memory with the history file (one host), or NATS JetStream
- * (several hosts: the history is the stream; there is no history file).
- */
-async function openState(
-  options: PrimaryOptions,
-  ring: HistoryRing,
-  log: Logger,
-): Promise<{ state: ChatState; file?: HistoryFile }> {
-  if (options.nats !== undefined) {
-    if (options.dataDir !== undefined)
-      log.info(`with --nats the history is in JetStream; ${options.dataDir} is not used`);
-    // Loaded only here: a single host never loads the NATS client.
-    const { JetStreamChat } = await import('../multihost/jetstream-chat.js');
-    const { JetStreamState } = await import('../multihost/jetstream-state.js');
-    const chat = await JetStreamChat.open({ ...options.nats, history: options.history, log });
-    return { state: new JetStreamState(chat, log) };
-  }
-  const { file, restored } = await openHistory(options, log);
-  for (const event of restored.events) ring.push(event.seq, formatPublicEvent(event));
-  const state = new LocalState({
-    epoch: restored.epoch,
-    lastSeq: restored.lastSeq,
-    journal: file ?? new MemoryLog(),
-    log,
-  });
-  return file === undefined ? { state } : { state, file };
-}
-
-async function openHistory(
-  options: PrimaryOptions,
-  log: Logger,
-): Promise<{ file?: HistoryFile; restored: RestoredHistory }> {
-  if (options.dataDir === undefined) {
-    return { restored: { epoch: newEpoch(), lastSeq: 0, events: [], fresh: true } };
-  }
-  const { file, restored } = await HistoryFile.open({
-    dir: options.dataDir,
-    retain: options.history,
-    maxLine: options.limits.maxLine,
-    log,
-  });
-  const kept = `${restored.events.length} events from ${options.dataDir}, last seq ${restored.lastSeq}`;
-  if (!restored.fresh) log.info(`restored ${kept}`);
-  else if (restored.events.length > 0) log.info(`new epoch ${restored.epoch}, keeping ${kept}`);
-  else log.info(`new history in ${options.dataDir}, epoch ${restored.epoch}`);
-  return { file, restored };
 }
