@@ -20,10 +20,10 @@ export class BoundPort {
     });
   }
 
-  /** Listens on `host:port`; rejects with the one line `listen` explains a failure with. */
-  static async open(host: string, port: number): Promise<BoundPort> {
+  /** Listens on `host:port`, chosen by `option`; rejects with the one line `listen` explains a failure with. */
+  static async open(host: string, port: number, option: string): Promise<BoundPort> {
     const bound = new BoundPort();
-    await listen(bound.server, host, port);
+    await listen(bound.server, host, port, option);
     return bound;
   }
 

@@ -10,11 +10,14 @@ class ListenError extends Error {
   override readonly name = 'ListenError';
 }
 
-/** Listens on `host:port`; rejects with a `ListenError` that says what to do instead. */
-export function listen(server: net.Server, host: string, port: number): Promise<void> {
+/**
+ * Listens on `host:port`; rejects with a `ListenError` that says what to do instead, naming
+ * `option`, the one that chose the port.
+ */
+export function listen(server: net.Server, host: string, port: number, option: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(new ListenError(explain(error, host, port), { cause: error }));
+      reject(new ListenError(explain(error, host, port, option), { cause: error }));
     };
     server.once('error', onError);
     server.listen({ host, port, backlog: 4096 }, () => {
@@ -24,8 +27,8 @@ export function listen(server: net.Server, host: string, port: number): Promise<
   });
 }
 
-function explain(error: NodeJS.ErrnoException, host: string, port: number): string {
-  const other = 'choose another with --port <n>, or --port 0 for a free one';
+function explain(error: NodeJS.ErrnoException, host: string, port: number, option: string): string {
+  const other = `choose another with ${option} <n>, or ${option} 0 for a free one`;
   switch (error.code) {
     case 'EADDRINUSE':
       return `port ${port} on ${host} is already in use (another clusterchat?); ${other}`;

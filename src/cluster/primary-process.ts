@@ -69,12 +69,12 @@ const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, 
  */
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
   // Bound first; until the supervisor exists, the connections wait in it, paused.
-  const chatPort = await BoundPort.open(options.host, options.port);
+  const chatPort = await BoundPort.open(options.host, options.port, '--port');
   // The HTTP port likewise (web client, /ws, /healthz, /metrics); a port taken fails the start here.
   const httpPort =
     options.httpPort === undefined
       ? undefined
-      : await BoundPort.open(options.host, options.httpPort).catch((error: unknown) => {
+      : await BoundPort.open(options.host, options.httpPort, '--http-port').catch((error: unknown) => {
           chatPort.abandon();
           throw error;
         });

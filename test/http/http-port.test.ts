@@ -75,6 +75,16 @@ test('--no-http opens no HTTP port; --max-frame below --max-line + 2 is refused 
   t.regex(refused.stderr, /--max-frame must be at least --max-line \+ 2 \(102\)/);
 });
 
+test('an HTTP port in use: one line naming --http-port, exit code 1', async (t) => {
+  const running = await startServer(t, { workers: 1 });
+  const refused = await failedStart(['--http-port', String(running.httpPort)]);
+  t.is(refused.code, 1);
+  t.is(
+    refused.stderr,
+    `clusterchat: port ${running.httpPort} on 127.0.0.1 is already in use (another clusterchat?); choose another with --http-port <n>, or --http-port 0 for a free one\n`,
+  );
+});
+
 test('CHAT_HTTP_PORT chooses the HTTP port', async (t) => {
   const probe = net.createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
