@@ -3,6 +3,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import net from 'node:net';
 import WebSocket from 'ws';
+import { freePort } from '../helpers/chat-stream.js';
 import { registered } from '../helpers/line-client.js';
 import { failedStart, startServer } from '../helpers/server.js';
 
@@ -86,10 +87,7 @@ test('an HTTP port in use: one line naming --http-port, exit code 1', async (t) 
 });
 
 test('CHAT_HTTP_PORT chooses the HTTP port', async (t) => {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const server = await startServer(t, { workers: 1, env: { CHAT_HTTP_PORT: String(port) }, args: [] });
   t.is(server.httpPort, port);
 });
