@@ -1,8 +1,9 @@
 /**
- * Forks the workers and keeps them alive: which worker takes the next connection, the watch on
- * heartbeats, respawn with crash-loop damping, rolling restart and shutdown. What goes over each
- * worker's IPC channel, both ways, is its `WorkerLink`'s business (src/bus/); connections are
- * handed over there rather than by cluster's own round-robin (see worker-link.ts for why).
+ * Forks the workers and keeps them alive: the watch on heartbeats, respawn with crash-loop
+ * damping, rolling restart and shutdown; which of them may take a new connection (the
+ * `ConnectionHandOff` picks one). What goes over each worker's IPC channel, both ways, is its
+ * `WorkerLink`'s business (src/bus/); connections are handed over there rather than by cluster's
+ * own round-robin (see worker-link.ts for why).
  */
 import cluster, { type Worker } from 'node:cluster';
 import type net from 'node:net';
@@ -10,9 +11,9 @@ import type { ListenerKind } from '../bus/messages.js';
 import type { LinkEvents, WorkerLink } from '../bus/worker-link.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../server/worker-config.js';
+import { ConnectionHandOff } from './connection-hand-off.js';
 import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
 import { checkPositiveInteger, checkPositiveNumber } from '../option-checks.js';
-import { pickWorker } from './pick-worker.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -52,15 +53,6 @@ interface WorkerRecord {
   markExited: () => void;
 }
 
-/** Connections kept waiting while no worker is ready (all died at once). */
-const MAX_WAITING_SOCKETS = 1_000;
-/**
- * How long a connection waits for a worker before it is closed: every connection is greeted or
- * closed within 3 s. A worker forked at once is ready well within it; one held back by crash-loop
- * damping is not, and the client is better off told by a close, and reconnecting with its own
- * backoff, than left on a silent connection.
- */
-const MAX_WAIT_FOR_WORKER_MS = 2_500;
 /**
  * Silence allowed to a worker that has not started yet: loading Node and our modules on a busy
  * machine can take longer than a short `--heartbeat-timeout`, and killing it for that would make
@@ -74,9 +66,7 @@ export class Supervisor {
   #rotation: WorkerRecord[] = [];
   /** The workers the rolling restart in progress has yet to replace. */
   readonly #toReplace = new Set<WorkerRecord>();
-  #next = 0;
-  /** Connections waiting for a ready worker, each with the timer that closes it. */
-  readonly #waiting = new Map<net.Socket, { port: ListenerKind; timer: NodeJS.Timeout }>();
+  readonly #handOff = new ConnectionHandOff(() => this.#handOffCandidates().map((record) => record.link));
   readonly #crashLoop = new CrashLoopDamper();
   #watchTimer: NodeJS.Timeout | undefined;
   #restarting = false;
@@ -131,35 +121,7 @@ export class Supervisor {
 
   /** Gives an accepted connection to the next ready worker; `port` says which listener took it. */
   handoff(socket: net.Socket, port: ListenerKind): void {
-    socket.on('error', () => {});
-    if (this.#stopping) {
-      socket.destroy();
-      return;
-    }
-    if (this.#tryHandOff(socket, port)) return;
-    if (this.#waiting.size >= MAX_WAITING_SOCKETS) {
-      socket.destroy();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#waiting.delete(socket);
-      socket.destroy();
-    }, MAX_WAIT_FOR_WORKER_MS);
-    this.#waiting.set(socket, { port, timer });
-  }
-
-  #tryHandOff(socket: net.Socket, port: ListenerKind): boolean {
-    const now = Date.now();
-    const candidates = this.#handOffCandidates();
-    const index = pickWorker(
-      candidates.map((candidate) => candidate.link.handOffDelay(now)),
-      this.#next,
-    );
-    const record = index === undefined ? undefined : candidates[index];
-    if (index === undefined || record === undefined) return false;
-    this.#next = index + 1;
-    record.link.handOff(socket, port);
-    return true;
+    this.#handOff.handOff(socket, port);
   }
 
   /**
@@ -171,15 +133,6 @@ export class Supervisor {
     if (this.#toReplace.size === 0) return this.#rotation;
     const spared = this.#rotation.filter((record) => !this.#toReplace.has(record));
     return spared.length > 0 ? spared : this.#rotation;
-  }
-
-  /** A worker can take connections again: those waiting go now, in their order, each within its deadline. */
-  #handOffWaiting(): void {
-    for (const [socket, { port, timer }] of this.#waiting) {
-      if (!this.#tryHandOff(socket, port)) return;
-      clearTimeout(timer);
-      this.#waiting.delete(socket);
-    }
   }
 
   /** Kills every worker at once: for a primary about to exit without waiting for them. */
@@ -214,11 +167,7 @@ export class Supervisor {
   async stop(reason: string): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#watchTimer);
-    for (const [socket, { timer }] of this.#waiting) {
-      clearTimeout(timer);
-      socket.destroy();
-    }
-    this.#waiting.clear();
+    this.#handOff.close();
     await Promise.all([...this.#records.values()].map((record) => this.#retire(record, reason)));
   }
 
@@ -238,7 +187,7 @@ export class Supervisor {
           this.#killForFault(record);
         },
         accepted: () => {
-          this.#handOffWaiting();
+          this.#handOff.retryWaiting();
         },
       }),
       id: worker.id,
@@ -270,7 +219,7 @@ export class Supervisor {
     this.#rotation.push(record);
     this.#options.log.info(`worker ${record.id} listening (pid ${pid})`);
     record.markReady(true);
-    this.#handOffWaiting();
+    this.#handOff.retryWaiting();
   }
 
   #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
