@@ -80,7 +80,8 @@ function decodeRecord(bytes: Uint8Array, maxText: number): DecodedRecord {
   const { seq, time, type, nick, text } = record;
   if (
     typeof seq !== 'number' ||
-    !Number.isSafeInteger(seq) ||
+    // Any integer, however large: one past MAX_SEQ is damage (the scan's verdict), not a line to skip.
+    !Number.isInteger(seq) ||
     seq <= 0 ||
     typeof time !== 'string' ||
     !ISO_TIME.test(time) ||
@@ -114,6 +115,7 @@ function isClientText(text: string): boolean {
 export interface HistoryScan {
   /** null when the first line is no valid header: the file holds no usable history. */
   epoch: string | null;
+  /** The last seq the file may have given: past the last valid event by the lines skipped after it. */
   lastSeq: number;
   /** The last `retain` valid events, oldest first (before the damage, if any). */
   events: PublicEvent[];
@@ -230,6 +232,9 @@ export async function scanHistory(
     scan.totalBytes += bytesRead;
   }
   if (skipped > MAX_LINE_WARNINGS) log.warn(`history: skipped ${skipped} lines of ${path} in all`);
+  // The lines skipped after the last good event may have held the next seqs, and those may have
+  // reached clients: they are never given again.
+  scan.lastSeq = Math.min(MAX_SEQ, scan.lastSeq + skippedSinceEvent);
   scan.events = scan.events.slice(-retain);
   return scan;
 }

@@ -161,8 +161,33 @@ test('events no client could have sent are skipped: control characters, bad nick
   await file.close();
 });
 
+test('lines skipped after the last good event keep their seqs: a reopen never gives one of them again', async (t) => {
+  const dir = await tempDir(t);
+  await writeHistory(dir, [
+    '{"epoch":"abc123","version":1}',
+    record(event(1)),
+    record(event(2)),
+    record({ ...event(3), text: 'clear \u001b[2J screen' }),
+    record({ ...event(4), nick: 'bad nick!' }),
+  ]);
+  const first = await openWith({ dir });
+  t.false(first.restored.fresh);
+  t.is(first.restored.epoch, 'abc123');
+  t.deepEqual(first.restored.events, [event(1), event(2)]);
+  t.is(first.restored.lastSeq, 4);
+  first.file.append(event(5));
+  await first.file.close();
+
+  const second = await openWith({ dir });
+  t.is(second.restored.epoch, 'abc123');
+  t.is(second.restored.lastSeq, 5);
+  t.deepEqual(second.restored.events, [event(1), event(2), event(5)]);
+  await second.file.close();
+});
+
 const damagedFiles: Array<[string, number[], number[]]> = [
   ['a jump to 2^53 - 1', [1, 2, 2 ** 53 - 1, 2 ** 53 - 1 + 1], [1, 2]],
+  ['a jump to 2^53', [1, 2, 2 ** 53], [1, 2]],
   ['a jump past the lines skipped', [1, 2, 5, 6], [1, 2]],
   ['a seq repeated', [1, 2, 2, 3], [1, 2]],
   ['a seq going backwards', [1, 2, 3, 1], [1, 2, 3]],

@@ -61,3 +61,28 @@ test('a tampered history file is not trusted: no escape sequence is served, a se
   t.false(client.lines.some((line) => line.includes('\u001b')));
   t.regex(server.output, /history\.jsonl is damaged \(line 6 holds seq 9007199254740991/);
 });
+
+test('a restart never gives again the seq of a line it could not trust, and a seq of 2^53 is damage', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'clusterchat-skipped-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const time = '2026-11-24T11:09:21.123Z';
+  const message = (seq: number, text: string) => JSON.stringify({ seq, time, type: 'MSG', nick: 'mallory', text });
+  const historyFile = path.join(dataDir, 'history.jsonl');
+  await writeFile(
+    historyFile,
+    `${['{"epoch":"abc123","version":1}', message(1, 'one'), message(2, 'bad \u202e text')].join('\n')}\n`,
+  );
+
+  const first = await startServer(t, { dataDir });
+  const { client, welcome } = await connect(t, first.port);
+  t.is(welcome.split(' ').slice(3).join(' '), '2 abc123', 'the same epoch, past the skipped line');
+  t.is(await client.command('REGISTER alice'), 'OK alice');
+  t.regex(publicEvents(client).join('\n'), /^JOIN 3 \S+ alice$/m);
+  await first.stop();
+
+  await writeFile(historyFile, `${message(2 ** 53, 'a jump')}\n`, { flag: 'a' });
+  const second = await startServer(t, { dataDir });
+  const { welcome: again } = await connect(t, second.port);
+  t.not(again.split(' ')[4], 'abc123', 'a damaged file starts a new epoch');
+  t.regex(second.output, /history\.jsonl is damaged \(line \d+ holds seq 9007199254740992/);
+});
