@@ -71,5 +71,12 @@ export function sessionHarness(limits: Partial<SessionLimits> = {}, history = ne
   const send = (text: string) => {
     session.receive(Buffer.from(text));
   };
-  return { clock, transport, requests, session, send, history };
+  /** The client sends REGISTER and the hub accepts it (enrol, then OK); the requests so far are forgotten. */
+  const register = (nick: string) => {
+    send(`REGISTER ${nick}\n`);
+    session.enrol();
+    session.reply(`OK ${nick}\n`);
+    requests.length = 0;
+  };
+  return { clock, transport, requests, session, send, register, history };
 }

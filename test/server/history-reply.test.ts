@@ -38,10 +38,8 @@ test.serial('HISTORY n and HISTORY SINCE replay retained events, then OK with th
 
 test.serial('HISTORY is produced when it reaches the head of the replies: MSG then HISTORY 1 replays that MSG', (t) => {
   const history = ringOf(40, 42);
-  const { transport, session, send } = sessionHarness({}, history);
-  send('REGISTER a\n');
-  session.enrol();
-  session.reply('OK a\n');
+  const { transport, session, send, register } = sessionHarness({}, history);
+  register('a');
   send('MSG hi\nHISTORY 1\n');
   t.is(transport.lines().at(-1), 'OK a', 'the HISTORY waits behind the MSG');
   // The hub's answer, as the connection table applies it: the event into the ring and out, then the OK.
@@ -54,11 +52,9 @@ test.serial('HISTORY is produced when it reaches the head of the replies: MSG th
 test.serial('a HISTORY reply is written only while the client takes it; events meanwhile follow its OK', (t) => {
   const text = 'x'.repeat(4000);
   const history = ringOf(1, 100, text);
-  const { transport, session, send } = sessionHarness({ softQueue: 20_000 }, history);
+  const { transport, session, send, register } = sessionHarness({ softQueue: 20_000 }, history);
   transport.highWaterMark = 16 * 1024;
-  send('REGISTER a\n');
-  session.enrol();
-  session.reply('OK a\n');
+  register('a');
   send('HISTORY 100\nPING after\n');
   t.true(transport.bufferedBytes < 20_000 + 16 * 1024 + 4100, `${transport.bufferedBytes} bytes out at once`);
   t.true(transport.paused, 'its commands wait');

@@ -90,11 +90,8 @@ test.serial('commands that need registration are refused before REGISTER, accept
 });
 
 test.serial('AUTH goes to the hub, which decides; ANNOUNCE waits for it only while an AUTH is pending', (t) => {
-  const { transport, requests, session, send } = setup();
-  send('REGISTER op\n');
-  session.enrol();
-  session.reply('OK op\n');
-  requests.length = 0;
+  const { transport, requests, session, send, register } = setup();
+  register('op');
   send('ANNOUNCE hi\nAUTH correct-horse-battery\nANNOUNCE hello all\n');
   t.deepEqual(transport.lines(), ['OK op', 'ERROR FORBIDDEN operators only: AUTH <token> first']);
   t.deepEqual(requests, [
@@ -108,11 +105,8 @@ test.serial('AUTH goes to the hub, which decides; ANNOUNCE waits for it only whi
 });
 
 test.serial('a failed AUTH leaves the connection no operator; the hub closes it after three (drop)', (t) => {
-  const { transport, requests, session, send } = setup();
-  send('REGISTER eve\n');
-  session.enrol();
-  session.reply('OK eve\n');
-  requests.length = 0;
+  const { transport, requests, session, send, register } = setup();
+  register('eve');
   send('AUTH nope\n');
   session.reply('ERROR AUTH_FAILED wrong token\n');
   send('ANNOUNCE hi\n');
@@ -143,10 +137,8 @@ test.serial('a connection not registered after --register-timeout gets BYE regis
 });
 
 test.serial('a registered connection has no registration deadline', (t) => {
-  const { clock, transport, session, send } = setup({ registerTimeout: 5_000 });
-  send('REGISTER alice\n');
-  session.enrol();
-  session.reply('OK alice\n');
+  const { clock, transport, register } = setup({ registerTimeout: 5_000 });
+  register('alice');
   clock.tick(20_000);
   t.false(transport.ended);
   t.notRegex(transport.written, /registration timeout/);
@@ -223,10 +215,8 @@ test.serial('reading pauses while too many replies are outstanding, and resumes 
 });
 
 test.serial('after QUIT nothing more is read; events still arrive until the hub closes it', (t) => {
-  const { transport, requests, session, send } = setup();
-  send('REGISTER a\n');
-  session.enrol();
-  session.reply('OK a\n');
+  const { transport, requests, session, send, register } = setup();
+  register('a');
   send('QUIT gone\nMSG ignored\n');
   t.deepEqual(requests.at(-1), { type: 'quit', conn: 1, reason: 'gone' });
   session.deliver('MSG 5 t b hi\n');
