@@ -347,14 +347,27 @@ function scriptedChooser() {
   return { choose, questions, asked };
 }
 
+/**
+ * A client with a scripted chooser (and no nick unless `options` give one), connecting; `peer` is
+ * its connection, not greeted yet.
+ */
+async function connectWithChooser(
+  t: ExecutionContext,
+  server: ScriptedServer,
+  options: Partial<ChatClientSettings> = {},
+) {
+  const { client } = newClient(t, server, { nick: undefined, ...options });
+  const { choose, questions, asked } = scriptedChooser();
+  const connecting = client.connect({ chooseNick: choose });
+  const peer = await server.accept();
+  return { client, connecting, peer, questions, asked };
+}
+
 test.serial(
   'with a chooser and no nick, the nick is asked for after WELCOME, and again after each refusal',
   async (t) => {
     const server = await startScriptedServer(t);
-    const { client } = newClient(t, server, { nick: undefined });
-    const { choose, questions, asked } = scriptedChooser();
-    const connecting = client.connect({ chooseNick: choose });
-    const peer = await server.accept();
+    const { client, connecting, peer, questions, asked } = await connectWithChooser(t, server);
     t.is(questions.length, 0, 'nothing is asked before the server is there');
     peer.send('WELCOME chat/1 1 0 ep1');
     (await asked(1)).answer('alice');
@@ -373,10 +386,7 @@ test.serial(
 
 test.serial('a given nick that is refused is asked for again; a chooser that gives up ends the client', async (t) => {
   const server = await startScriptedServer(t);
-  const { client } = newClient(t, server);
-  const { choose, asked } = scriptedChooser();
-  const connecting = client.connect({ chooseNick: choose });
-  const peer = await server.accept();
+  const { client, connecting, peer, asked } = await connectWithChooser(t, server, { nick: 'alice' });
   peer.send('WELCOME chat/1 1 0 ep1');
   t.is(await peer.next(), 'REGISTER alice', 'the given nick is tried first, without asking');
   peer.send('ERROR NICK_TAKEN nick alice is taken');
@@ -408,12 +418,9 @@ test.serial(
           limits,
         ),
     };
-    const { client } = newClient(t, server, { nick: undefined, connector });
+    const { client, connecting, peer: first, questions, asked } = await connectWithChooser(t, server, { connector });
     const reconnects: unknown[] = [];
     client.on('reconnecting', (event) => reconnects.push(event));
-    const { choose, questions, asked } = scriptedChooser();
-    const connecting = client.connect({ chooseNick: choose });
-    const first = await server.accept();
     first.send('WELCOME chat/1 1 0 ep1', 'BYE registration timeout');
     const question = await asked(1);
     first.close();
@@ -432,10 +439,7 @@ test.serial(
 
 test.serial('a user who gives up after the connection dropped ends the client', async (t) => {
   const server = await startScriptedServer(t);
-  const { client } = newClient(t, server, { nick: undefined });
-  const { choose, asked } = scriptedChooser();
-  const connecting = client.connect({ chooseNick: choose });
-  const first = await server.accept();
+  const { client, connecting, peer: first, asked } = await connectWithChooser(t, server);
   first.send('WELCOME chat/1 1 0 ep1');
   const question = await asked(1);
   first.close();
@@ -446,10 +450,7 @@ test.serial('a user who gives up after the connection dropped ends the client', 
 
 test.serial('closing the client while the user is asked aborts the question', async (t) => {
   const server = await startScriptedServer(t);
-  const { client } = newClient(t, server, { nick: undefined });
-  const { choose, asked } = scriptedChooser();
-  const connecting = client.connect({ chooseNick: choose });
-  const peer = await server.accept();
+  const { client, connecting, peer, asked } = await connectWithChooser(t, server);
   peer.send('WELCOME chat/1 1 0 ep1');
   const question = await asked(1);
   client.close('interrupted');
