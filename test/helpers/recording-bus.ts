@@ -18,4 +18,8 @@ export class RecordingBus implements HubBus {
   take(id: number): Delivery[] {
     return defined(this.workers.get(id), `worker ${id}`).splice(0);
   }
+  /** Forgets what every worker was sent so far (a test's setup steps). */
+  forget(): void {
+    for (const list of this.workers.values()) list.length = 0;
+  }
 }

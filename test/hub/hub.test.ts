@@ -4,6 +4,7 @@ import { MemoryLog } from '../../src/hub/event-log.js';
 import { LocalState } from '../../src/hub/local-state.js';
 import { HistoryRing } from '../../src/hub/history-ring.js';
 import { Hub } from '../../src/hub/hub.js';
+import type { HubRequest } from '../../src/bus/messages.js';
 import type { Logger } from '../../src/log.js';
 import type { PublicEvent } from '../../src/protocol/wire.js';
 import { RecordingBus } from '../helpers/recording-bus.js';
@@ -71,6 +72,14 @@ function setup(options: SetupOptions = {}) {
   return { bus, hub, state, published, logged, clock, open, register };
 }
 
+/** `setup()` with alice registered on worker 1 (connection 1) and what that sent forgotten. */
+function withAlice() {
+  const parts = setup();
+  parts.register(1, 1, 'alice');
+  parts.bus.forget();
+  return parts;
+}
+
 test('REGISTER enrols, broadcasts JOIN to every worker, then answers OK', (t) => {
   const { bus, register } = setup();
   register(1, 7, 'alice');
@@ -100,8 +109,7 @@ test('NICK is told to everyone as LEAVE "nick changed to" and JOIN in a row, the
   const { bus, hub, register } = setup();
   register(1, 1, 'alice');
   register(2, 1, 'carol');
-  bus.take(1);
-  bus.take(2);
+  bus.forget();
   hub.handle(1, { type: 'nick', conn: 1, nick: 'bob' });
   const told = [
     { type: 'all', text: 'LEAVE 44 2026-11-24T11:09:21.123Z alice nick changed to bob\n', seq: 44 },
@@ -130,9 +138,7 @@ test('NICK to a nick someone holds, in any case, is NICK_TAKEN and changes nothi
 });
 
 test('NICK to the same nick in another case is announced; to the very same nick it only answers OK', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'alice');
-  bus.take(1);
+  const { bus, hub } = withAlice();
   hub.handle(1, { type: 'nick', conn: 1, nick: 'Alice' });
   t.deepEqual(bus.take(1), [
     { type: 'all', text: 'LEAVE 43 2026-11-24T11:09:21.123Z alice nick changed to Alice\n', seq: 43 },
@@ -141,14 +147,6 @@ test('NICK to the same nick in another case is announced; to the very same nick 
   ]);
   hub.handle(1, { type: 'nick', conn: 1, nick: 'Alice' });
   t.deepEqual(bus.take(1), [{ type: 'reply', conn: 1, text: 'OK Alice\n' }]);
-});
-
-test('NICK from a connection the hub does not know is NOT_REGISTERED', (t) => {
-  const { bus, hub } = setup();
-  hub.handle(1, { type: 'nick', conn: 3, nick: 'bob' });
-  t.deepEqual(bus.take(1), [
-    { type: 'reply', conn: 3, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' },
-  ]);
 });
 
 test('NICK spends the address budget: its JOIN like a REGISTER, its LEAVE as a charge', (t) => {
@@ -168,9 +166,7 @@ test('NICK spends the address budget: its JOIN like a REGISTER, its LEAVE as a c
 });
 
 test('MSG is sequenced, broadcast, kept and answered with its seq', (t) => {
-  const { bus, hub, published, register } = setup();
-  register(1, 1, 'alice');
-  bus.take(1);
+  const { bus, hub, published } = withAlice();
   hub.handle(1, { type: 'msg', conn: 1, text: 'hello, world' });
   t.deepEqual(bus.take(1), [
     { type: 'all', text: 'MSG 43 2026-11-24T11:09:21.123Z alice hello, world\n', seq: 43 },
@@ -179,20 +175,25 @@ test('MSG is sequenced, broadcast, kept and answered with its seq', (t) => {
   t.deepEqual(published, [42, 43]);
 });
 
-test('MSG from a connection the hub does not know is NOT_REGISTERED', (t) => {
-  const { bus, hub } = setup();
-  hub.handle(1, { type: 'msg', conn: 9, text: 'hi' });
-  t.deepEqual(bus.take(1), [
-    { type: 'reply', conn: 9, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' },
-  ]);
-});
+const fromStrangers: HubRequest[] = [
+  { type: 'nick', conn: 3, nick: 'bob' },
+  { type: 'msg', conn: 9, text: 'hi' },
+];
+for (const request of fromStrangers) {
+  test(`${request.type.toUpperCase()} from a connection the hub does not know is NOT_REGISTERED`, (t) => {
+    const { bus, hub } = setup();
+    hub.handle(1, request);
+    t.deepEqual(bus.take(1), [
+      { type: 'reply', conn: request.conn, text: 'ERROR NOT_REGISTERED register first: REGISTER <nick>\n' },
+    ]);
+  });
+}
 
 test('DM is routed to the worker holding the target', (t) => {
   const { bus, hub, register } = setup();
   register(1, 1, 'alice');
   register(2, 5, 'bob');
-  bus.take(1);
-  bus.take(2);
+  bus.forget();
   hub.handle(1, { type: 'dm', conn: 1, nick: 'BOB', text: 'psst' });
   t.deepEqual(bus.take(2), [{ type: 'event', conn: 5, text: 'DM 2026-11-24T11:09:21.123Z alice psst\n' }]);
   t.deepEqual(bus.take(1), [{ type: 'reply', conn: 1, text: 'OK\n' }]);
@@ -224,8 +225,7 @@ test('KICK drops the target before its LEAVE, then answers the operator', (t) =>
   register(1, 1, 'op');
   register(2, 2, 'troll');
   hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
-  bus.take(1);
-  bus.take(2);
+  bus.forget();
   hub.handle(1, { type: 'kick', conn: 1, nick: 'troll', reason: 'spam' });
   t.deepEqual(bus.take(2), [
     { type: 'drop', conn: 2, bye: 'kicked: spam' },
@@ -237,9 +237,7 @@ test('KICK drops the target before its LEAVE, then answers the operator', (t) =>
 });
 
 test('QUIT answers OK, drops, then tells the others', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'alice');
-  bus.take(1);
+  const { bus, hub } = withAlice();
   hub.handle(1, { type: 'quit', conn: 1, reason: 'bye all' });
   t.deepEqual(bus.take(1), [
     { type: 'reply', conn: 1, text: 'OK\n' },
@@ -249,9 +247,7 @@ test('QUIT answers OK, drops, then tells the others', (t) => {
 });
 
 test('a closed connection leaves with its reason; an unregistered one silently', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'alice');
-  bus.take(1);
+  const { bus, hub } = withAlice();
   hub.handle(1, { type: 'close', conn: 1, reason: 'timeout' });
   hub.handle(1, { type: 'close', conn: 2, reason: 'disconnected' });
   t.deepEqual(bus.take(1), [{ type: 'all', text: 'LEAVE 43 2026-11-24T11:09:21.123Z alice timeout\n', seq: 43 }]);
