@@ -2,7 +2,7 @@
  * chat/1 over WebSocket (`GET /ws`) against a real server: the same sessions as TCP, framing,
  * limits and hostile frames, seen with the `ws` package's client.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { floodUntilSlowConsumer, publicEvents, registered } from '../helpers/line-client.js';
 import { NO_ADDRESS_LIMITS, startServer } from '../helpers/server.js';
 import { connectWs, registeredWs } from '../helpers/ws-line-client.js';
@@ -126,11 +126,16 @@ test('a WebSocket that does not read is cut with BYE slow consumer; the others g
   t.is(await talker.command('PING final'), 'OK final');
 });
 
+/** A server whose `limitOption` allows two connections holds a TCP and a WebSocket user; the third comes by WebSocket. */
+async function thirdOverLimit(t: ExecutionContext, limitOption: string) {
+  const server = await startServer(t, { workers: 2, args: [limitOption, '2'] });
+  await registered(t, server.port, 'tcp1');
+  await registeredWs(t, server.httpPort, 'web1');
+  return (await connectWs(t, server.httpPort)).client;
+}
+
 test('WebSocket sessions count against --max-clients like TCP ones', async (t) => {
-  const server = await startServer(t, { workers: 2, args: ['--max-clients', '2'] });
-  await registered(t, server.port, 'one');
-  await registeredWs(t, server.httpPort, 'two');
-  const { client: third } = await connectWs(t, server.httpPort);
+  const third = await thirdOverLimit(t, '--max-clients');
   t.is(await third.next(), 'BYE server full');
   await third.closedByPeer();
   t.is(third.closeCode, 1000);
@@ -138,10 +143,7 @@ test('WebSocket sessions count against --max-clients like TCP ones', async (t) =
 });
 
 test('WebSocket sessions count against the per-address limit together with TCP ones', async (t) => {
-  const server = await startServer(t, { workers: 2, args: ['--max-clients-per-ip', '2'] });
-  await registered(t, server.port, 'tcp1');
-  await registeredWs(t, server.httpPort, 'web1');
-  const { client: third } = await connectWs(t, server.httpPort);
+  const third = await thirdOverLimit(t, '--max-clients-per-ip');
   t.is(await third.next(), 'BYE too many connections from your address');
   await third.closedByPeer();
 });
