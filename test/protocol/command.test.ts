@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseCommand, splitVerb, type ParsedCommand } from '../../src/protocol/command.js';
+import { parseCommand, splitVerb, type Command, type ParsedCommand } from '../../src/protocol/command.js';
 
 function ok(line: string): unknown {
   const parsed: ParsedCommand = parseCommand(line);
@@ -12,44 +12,42 @@ function code(line: string): string | undefined {
   return parsed.ok ? undefined : parsed.error.code;
 }
 
-test('verbs are case-insensitive', (t) => {
-  t.deepEqual(ok('register alice'), { verb: 'REGISTER', nick: 'alice' });
-  t.deepEqual(ok('Msg hi'), { verb: 'MSG', text: 'hi' });
-});
+/** Lines that parse, each with the command it is. */
+const commands: Array<[line: string, command: Command]> = [
+  // Verbs are case-insensitive.
+  ['register alice', { verb: 'REGISTER', nick: 'alice' }],
+  ['Msg hi', { verb: 'MSG', text: 'hi' }],
+  // NICK takes a nick, as REGISTER does.
+  ['nick bob', { verb: 'NICK', nick: 'bob' }],
+  ['NICK  Bob-2 ', { verb: 'NICK', nick: 'Bob-2' }],
+  // MSG keeps its text exactly.
+  ['MSG hello, world', { verb: 'MSG', text: 'hello, world' }],
+  ['MSG \ttabbed', { verb: 'MSG', text: '\ttabbed' }],
+  // DM takes a nick and the text.
+  ['DM bob hi there', { verb: 'DM', nick: 'bob', text: 'hi there' }],
+  // HISTORY takes a count or SINCE and a seq.
+  ['HISTORY 10', { verb: 'HISTORY', last: 10 }],
+  ['history since 42', { verb: 'HISTORY', since: 42 }],
+  ['HISTORY 0', { verb: 'HISTORY', last: 0 }],
+  // Optional arguments.
+  ['PING', { verb: 'PING', token: '' }],
+  ['PING abc', { verb: 'PING', token: 'abc' }],
+  ['QUIT', { verb: 'QUIT', reason: '' }],
+  ['QUIT see you', { verb: 'QUIT', reason: 'see you' }],
+  ['KICK bob', { verb: 'KICK', nick: 'bob', reason: '' }],
+  ['KICK bob spam', { verb: 'KICK', nick: 'bob', reason: 'spam' }],
+  ['PONG whatever', { verb: 'PONG' }],
+];
 
-test('NICK takes a nick, as REGISTER does', (t) => {
-  t.deepEqual(ok('nick bob'), { verb: 'NICK', nick: 'bob' });
-  t.deepEqual(ok('NICK  Bob-2 '), { verb: 'NICK', nick: 'Bob-2' });
-});
+for (const [line, command] of commands) {
+  test(`${JSON.stringify(line)} parses`, (t) => {
+    t.deepEqual(ok(line), command);
+  });
+}
 
 test('splitVerb takes the first word and keeps the rest as written', (t) => {
   t.deepEqual(splitVerb('MSG  two  spaces '), { verb: 'MSG', args: ' two  spaces ' });
   t.deepEqual(splitVerb('users'), { verb: 'USERS', args: '' });
-});
-
-test('MSG keeps its text exactly', (t) => {
-  t.deepEqual(ok('MSG hello, world'), { verb: 'MSG', text: 'hello, world' });
-  t.deepEqual(ok('MSG \ttabbed'), { verb: 'MSG', text: '\ttabbed' });
-});
-
-test('DM takes a nick and the text', (t) => {
-  t.deepEqual(ok('DM bob hi there'), { verb: 'DM', nick: 'bob', text: 'hi there' });
-});
-
-test('HISTORY takes a count or SINCE and a seq', (t) => {
-  t.deepEqual(ok('HISTORY 10'), { verb: 'HISTORY', last: 10 });
-  t.deepEqual(ok('history since 42'), { verb: 'HISTORY', since: 42 });
-  t.deepEqual(ok('HISTORY 0'), { verb: 'HISTORY', last: 0 });
-});
-
-test('optional arguments', (t) => {
-  t.deepEqual(ok('PING'), { verb: 'PING', token: '' });
-  t.deepEqual(ok('PING abc'), { verb: 'PING', token: 'abc' });
-  t.deepEqual(ok('QUIT'), { verb: 'QUIT', reason: '' });
-  t.deepEqual(ok('QUIT see you'), { verb: 'QUIT', reason: 'see you' });
-  t.deepEqual(ok('KICK bob'), { verb: 'KICK', nick: 'bob', reason: '' });
-  t.deepEqual(ok('KICK bob spam'), { verb: 'KICK', nick: 'bob', reason: 'spam' });
-  t.deepEqual(ok('PONG whatever'), { verb: 'PONG' });
 });
 
 const errors: Array<[string, string]> = [
