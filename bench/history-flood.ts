@@ -13,8 +13,8 @@ import { endChildrenOnExit } from './child-processes.js';
 import { memoryOf, processTree } from './proc-stats.js';
 import { startServer, TARGETS } from './targets.js';
 
-export interface FloodFigures {
-  attackers: number;
+/** What the bystanders saw while the attackers flooded. */
+export interface BystanderFigures {
   /** Bystander messages sent during the attack, and how many came back to their sender. */
   sent: number;
   echoed: number;
@@ -22,6 +22,9 @@ export interface FloodFigures {
   p50Ms: number;
   maxMs: number;
 }
+
+/** How often each bystander says something: ten lines a second, a lively chat. */
+const BYSTANDER_INTERVAL_MS = 100;
 
 /** A connection that hands each received line to `onLine`. */
 function lineSocket(port: number, onLine: (line: string) => void): net.Socket {
@@ -77,13 +80,8 @@ export function startAttackers(port: number, count: number, requests = 40, last 
   });
 }
 
-/** `count` registered users who each say something every `intervalMs` for `durationMs`. */
-export async function chatAsBystanders(
-  port: number,
-  count: number,
-  durationMs: number,
-  intervalMs = 100,
-): Promise<Omit<FloodFigures, 'attackers'>> {
+/** `count` registered users who each say something every BYSTANDER_INTERVAL_MS for `durationMs`. */
+export async function chatAsBystanders(port: number, count: number, durationMs: number): Promise<BystanderFigures> {
   const roundTrips: number[] = [];
   let sent = 0;
   const sockets = await Promise.all(
@@ -112,7 +110,7 @@ export async function chatAsBystanders(
       sentAt.set(token, performance.now());
       socket.write(`MSG ${token}\n`);
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => setTimeout(resolve, BYSTANDER_INTERVAL_MS));
   }
   // The last messages get a moment to come back.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -142,7 +140,9 @@ async function main(): Promise<void> {
   });
   endChildrenOnExit();
   const workers = Number(values.workers);
-  console.log(`history of 1000 × 4 KiB messages, ${workers} workers, 4 bystanders chatting every 100 ms`);
+  console.log(
+    `history of 1000 × 4 KiB messages, ${workers} workers, 4 bystanders chatting every ${BYSTANDER_INTERVAL_MS} ms`,
+  );
   console.log('attackers  alive  bystanders echoed  p50 ms  max ms  peak RSS MiB (primary; workers)');
   for (const attackers of values.attackers.split(',').map(Number)) {
     const server = await startServer(TARGETS.clusterchat, workers, []);

@@ -5,12 +5,13 @@
  * all), and the RSS is read again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serverNodeArgs, type BenchOptions } from './bench-options.js';
+import type { BenchOptions } from './bench-options.js';
 import { nowMicros } from './clock.js';
 import type { LoadFleet } from './load-fleet.js';
-import { waitForTotal } from './measure-window.js';
+import { waitForJoins } from './measure-window.js';
 import { sampleTree, totalRssKib } from './proc-stats.js';
-import { startServer, type TargetSpec } from './targets.js';
+import { onFreshServer } from './fresh-server.js';
+import type { TargetSpec } from './targets.js';
 
 /** Lets allocations made while connecting settle before RSS is read. */
 const SETTLE_MS = 1_000;
@@ -65,8 +66,7 @@ async function measureIdle(
   connections: number,
   options: BenchOptions,
 ): Promise<IdleResult> {
-  const server = await startServer(target, workers, serverNodeArgs(options));
-  try {
+  return onFreshServer(target, workers, fleet, options, async (server) => {
     await sleep(SETTLE_MS);
     const baselineRssKib = totalRssKib(sampleTree(server.pid));
     const endpoint = { wire: target.wire, host: server.host, port: server.port };
@@ -80,15 +80,8 @@ async function measureIdle(
     const registered = await fleet.register(options.stormLimitS * 1000);
     const registerS = (nowMicros() - registerStartedAt) / 1e6;
     // Clients whose OK did not come within the limit are registered all the same (their OK queues behind JOINs).
-    const joinsExpected = (connected * (connected + 1)) / 2;
     const stormLimitMs = Math.max(0, options.stormLimitS * 1000 - registerS * 1000);
-    const joinsReceived = await waitForTotal(
-      fleet,
-      (progress) => progress.joins,
-      joinsExpected,
-      STORM_IDLE_MS,
-      stormLimitMs,
-    );
+    const joins = await waitForJoins(fleet, connected, { idleMs: STORM_IDLE_MS, limitMs: stormLimitMs });
     const joinStormS = (nowMicros() - registerStartedAt) / 1e6;
     await sleep(SETTLE_MS);
     const { open: openAfterStorm } = await fleet.progress();
@@ -102,14 +95,11 @@ async function measureIdle(
       registered,
       registerS,
       joinStormS,
-      joinsExpected,
-      joinsReceived,
+      joinsExpected: joins.expected,
+      joinsReceived: joins.received,
       rssPerRegisteredKib: (totalRssKib(registeredSample) - baselineRssKib) / Math.max(1, connected),
       openAfterStorm,
       rssKibByPid: Object.fromEntries(registeredSample.rssKib),
     };
-  } finally {
-    await fleet.closeClients().catch(() => undefined);
-    await server.stop();
-  }
+  });
 }

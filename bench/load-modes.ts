@@ -2,20 +2,26 @@
  * The fixed and ramp modes against one target at one worker count: a fresh server, C clients
  * connected and registered (timed), then one window at the fixed rate and/or the ramp.
  */
-import { includesMode, serverNodeArgs, type BenchOptions } from './bench-options.js';
+import { includesMode, type BenchOptions } from './bench-options.js';
 import { nowMicros } from './clock.js';
 import type { LoadFleet } from './load-fleet.js';
-import { measureWindow, waitForTotal, type WindowResult } from './measure-window.js';
-import { startServer, type RunningServer, type TargetSpec } from './targets.js';
+import { measureWindow, waitForJoins, type WaitLimits, type WindowResult } from './measure-window.js';
+import { onFreshServer } from './fresh-server.js';
+import type { RunningServer, TargetSpec } from './targets.js';
 
-/** The ramp's pass criteria (issue 5): p99 at most 50 ms and at least 98 % delivered. */
-const RAMP_P99_LIMIT_MS = 50;
-const RAMP_MIN_DELIVERED = 0.98;
-const RAMP_FACTOR = 1.5;
-const RAMP_MAX_STEPS = 14;
+/**
+ * The ramp: a step passes with p99 at most `p99LimitMs` and at least `minDelivered` of the
+ * deliveries (issue 5's criteria); each rate is `factor` times the last, for `maxSteps` at most.
+ */
+const RAMP = {
+  p99LimitMs: 50,
+  minDelivered: 0.98,
+  factor: 1.5,
+  maxSteps: 14,
+};
 const WARMUP_S = 1;
-const JOIN_WAIT_IDLE_MS = 1_000;
-const JOIN_WAIT_LIMIT_MS = 15_000;
+/** The setup's registrations, and the JOINs they owe everyone. */
+const JOIN_WAIT: WaitLimits = { idleMs: 1_000, limitMs: 15_000 };
 
 interface SetupResult {
   clients: number;
@@ -59,8 +65,7 @@ export async function runLoadModes(
   options: BenchOptions,
   log: Progress,
 ): Promise<LoadModesResult> {
-  const server = await startServer(target, workers, serverNodeArgs(options));
-  try {
+  return onFreshServer(target, workers, fleet, options, async (server) => {
     const setup = await connectClients(server, fleet, options);
     log(`setup ${setup.registered}/${setup.clients} clients in ${setup.setupS.toFixed(2)} s`);
     if (setup.registered < options.clients)
@@ -83,10 +88,7 @@ export async function runLoadModes(
     }
     if (includesMode(options, 'ramp')) result.ramp = await ramp(server, fleet, setup.registered, options, log);
     return result;
-  } finally {
-    await fleet.closeClients().catch(() => undefined);
-    await server.stop();
-  }
+  });
 }
 
 async function connectClients(server: RunningServer, fleet: LoadFleet, options: BenchOptions): Promise<SetupResult> {
@@ -100,17 +102,9 @@ async function connectClients(server: RunningServer, fleet: LoadFleet, options: 
     options.connectConcurrency,
   );
   const connectedAt = nowMicros();
-  const registered = await fleet.register(JOIN_WAIT_LIMIT_MS);
+  const registered = await fleet.register(JOIN_WAIT.limitMs);
   const registeredAt = nowMicros();
-  // The k-th client to register is owed the JOINs of itself and everyone after it.
-  const joinsExpected = (registered * (registered + 1)) / 2;
-  const joinsReceived = await waitForTotal(
-    fleet,
-    (progress) => progress.joins,
-    joinsExpected,
-    JOIN_WAIT_IDLE_MS,
-    JOIN_WAIT_LIMIT_MS,
-  );
+  const joins = await waitForJoins(fleet, registered, JOIN_WAIT);
   return {
     clients: options.clients,
     connected,
@@ -119,13 +113,13 @@ async function connectClients(server: RunningServer, fleet: LoadFleet, options: 
     connectS: (connectedAt - startedAt) / 1e6,
     registerS: (registeredAt - connectedAt) / 1e6,
     joinsCompleteS: (nowMicros() - connectedAt) / 1e6,
-    joinsExpected,
-    joinsReceived,
+    joinsExpected: joins.expected,
+    joinsReceived: joins.received,
   };
 }
 
 /**
- * Raises the rate by RAMP_FACTOR per step until a step fails the criteria twice in a row (one
+ * Raises the rate by RAMP.factor per step until a step fails the criteria twice in a row (one
  * retry absorbs a stray GC pause); the peak is the fastest passing step. If the first rate fails,
  * the ramp steps down first.
  */
@@ -139,7 +133,7 @@ async function ramp(
   const steps: RampStep[] = [];
   let rate = options.rate;
   let retried = false;
-  while (steps.length < RAMP_MAX_STEPS) {
+  while (steps.length < RAMP.maxSteps) {
     const window = await measureWindow(server, fleet, registered, {
       senders: options.senders,
       size: options.size,
@@ -147,19 +141,19 @@ async function ramp(
       durationMs: options.stepS * 1000,
     });
     const passed =
-      window.latency.p99Ms <= RAMP_P99_LIMIT_MS &&
-      window.deliveredRatio >= RAMP_MIN_DELIVERED &&
+      window.latency.p99Ms <= RAMP.p99LimitMs &&
+      window.deliveredRatio >= RAMP.minDelivered &&
       window.openClients === registered;
     steps.push({ ...window, passed });
     log(`ramp ${passed ? 'pass' : 'FAIL'} ${describeWindow(window)}`);
     if (passed) {
-      rate *= RAMP_FACTOR;
+      rate *= RAMP.factor;
       retried = false;
     } else if (!retried && window.openClients === registered) {
       retried = true;
     } else if (!steps.some((step) => step.passed) && window.openClients === registered) {
       // Nothing passed yet: the peak lies below the first rate, so look there.
-      rate /= RAMP_FACTOR * RAMP_FACTOR;
+      rate /= RAMP.factor * RAMP.factor;
       retried = false;
     } else {
       break;

@@ -11,10 +11,17 @@ import { cpuMicrosBetween, sampleTree, sum, totalRssKib } from './proc-stats.js'
 import { summarizeLatency, type LatencySummary } from './stats.js';
 import type { RunningServer } from './targets.js';
 
-/** Drain ends when every expected delivery arrived, or nothing arrived for this long... */
-const DRAIN_IDLE_MS = 1_000;
-/** ...or at the latest this long after the last message was sent. */
-const DRAIN_LIMIT_MS = 5_000;
+/**
+ * How long a wait for deliveries may last: it ends when every expected one arrived, when none
+ * arrived for `idleMs`, or at the latest after `limitMs`.
+ */
+export interface WaitLimits {
+  idleMs: number;
+  limitMs: number;
+}
+
+/** The drain after a window's last message was sent. */
+const DRAIN: WaitLimits = { idleMs: 1_000, limitMs: 5_000 };
 const POLL_MS = 50;
 
 export interface WindowResult {
@@ -57,7 +64,7 @@ export async function measureWindow(
   const startedAt = nowMicros();
   const sent = await fleet.send(plan);
   const expected = sent * registered;
-  await waitForTotal(fleet, (progress) => progress.msgs, expected, DRAIN_IDLE_MS, DRAIN_LIMIT_MS);
+  await waitForTotal(fleet, (progress) => progress.msgs, expected, DRAIN);
   const after = sampleTree(server.pid);
   const elapsedS = (nowMicros() - startedAt) / 1e6;
   const report = await fleet.report();
@@ -88,15 +95,14 @@ export async function measureWindow(
 }
 
 /**
- * Waits until the total that `read` picks from the clients' progress reaches `expected`, stalls
- * for `idleMs`, or `limitMs` passes; resolves with the total reached.
+ * Waits, within `limits`, for the total that `read` picks from the clients' progress to reach
+ * `expected`; resolves with the total reached.
  */
-export async function waitForTotal(
+async function waitForTotal(
   fleet: LoadFleet,
   read: (progress: Progress) => number,
   expected: number,
-  idleMs: number,
-  limitMs: number,
+  { idleMs, limitMs }: WaitLimits,
 ): Promise<number> {
   const deadline = Date.now() + limitMs;
   let last = -1;
@@ -112,4 +118,17 @@ export async function waitForTotal(
     }
     await sleep(POLL_MS);
   }
+}
+
+/**
+ * Waits, within `limits`, for the JOINs owed to `clients` clients that registered one after the
+ * other: the k-th is owed the JOINs of itself and everyone after it, n·(n+1)/2 in all.
+ */
+export async function waitForJoins(
+  fleet: LoadFleet,
+  clients: number,
+  limits: WaitLimits,
+): Promise<{ expected: number; received: number }> {
+  const expected = (clients * (clients + 1)) / 2;
+  return { expected, received: await waitForTotal(fleet, (progress) => progress.joins, expected, limits) };
 }
