@@ -142,31 +142,22 @@ export class Hub implements HubSide {
     this.#fenced = false;
   }
 
+  /** Requests in the order of a connection's life: from `open` to `close`. */
   #dispatch(workerId: number, request: HubRequest, done: () => void): void {
     const { conn } = request;
     switch (request.type) {
       case 'open':
         this.#open(workerId, conn, request.address);
         break;
-      case 'close':
-        this.#close(workerId, conn, request.reason);
-        break;
       case 'register':
         this.#register(workerId, conn, request.nick, done);
         return;
-      case 'users':
-        this.#state.users((nicks) => {
-          if (nicks === undefined) this.#unavailable(workerId, conn);
-          else this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
-          done();
-        });
-        return;
-      case 'quit':
-        this.#quit(workerId, conn, request.reason);
-        break;
       case 'auth':
         this.#authenticate(workerId, conn, request.token);
         break;
+      case 'users':
+        this.#users(workerId, conn, done);
+        return;
       case 'msg':
       case 'announce':
       case 'dm':
@@ -174,10 +165,24 @@ export class Hub implements HubSide {
       case 'nick':
         this.#fromUser(workerId, request, done);
         return;
+      case 'quit':
+        this.#quit(workerId, conn, request.reason);
+        break;
+      case 'close':
+        this.#close(workerId, conn, request.reason);
+        break;
       default:
         unhandled(request);
     }
     done();
+  }
+
+  #users(workerId: number, conn: number, done: () => void): void {
+    this.#state.users((nicks) => {
+      if (nicks === undefined) this.#unavailable(workerId, conn);
+      else this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
+      done();
+    });
   }
 
   /** The requests only a registered user may make. */
