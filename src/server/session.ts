@@ -366,32 +366,41 @@ export class Session {
     this.#run(parsed.command);
   }
 
+  /** The hub's commands in the order the hub takes them (`Hub.#dispatch`), then the ones answered here. */
   #run(command: Command): void {
     const conn = this.conn;
     switch (command.verb) {
       case 'REGISTER':
         this.#registering++;
         this.#replies.awaitHub(() => this.#registering--);
-        {
-          this.#bus.request({ type: 'register', conn, nick: command.nick });
-          return;
-        }
-      case 'NICK': {
-        this.#ask({ type: 'nick', conn, nick: command.nick });
+        this.#bus.request({ type: 'register', conn, nick: command.nick });
         return;
-      }
-      case 'MSG': {
-        this.#ask({ type: 'msg', conn, text: command.text });
+      case 'AUTH':
+        this.#auth(command.token);
         return;
-      }
-      case 'DM': {
-        this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
-        return;
-      }
-      case 'USERS': {
+      case 'USERS':
         this.#ask({ type: 'users', conn });
         return;
-      }
+      case 'MSG':
+        this.#ask({ type: 'msg', conn, text: command.text });
+        return;
+      case 'ANNOUNCE':
+        this.#ask({ type: 'announce', conn, text: command.text });
+        return;
+      case 'DM':
+        this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
+        return;
+      case 'KICK':
+        this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
+        return;
+      case 'NICK':
+        this.#ask({ type: 'nick', conn, nick: command.nick });
+        return;
+      case 'QUIT':
+        // Nothing after QUIT is read; events still arrive until the hub's answer closes us.
+        this.#inputDone = true;
+        this.#ask({ type: 'quit', conn, reason: command.reason });
+        return;
       case 'HISTORY': {
         const request = 'last' in command ? { last: command.last } : { since: command.since };
         this.#replies.stream(new HistoryReply(this.#history, request), () => {
@@ -399,33 +408,12 @@ export class Session {
         });
         return;
       }
-      case 'ANNOUNCE': {
-        this.#ask({ type: 'announce', conn, text: command.text });
-        return;
-      }
-      case 'KICK': {
-        this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
-        return;
-      }
-      case 'QUIT':
-        // Nothing after QUIT is read; events still arrive until the hub's answer closes us.
-        this.#inputDone = true;
-        {
-          this.#ask({ type: 'quit', conn, reason: command.reason });
-          return;
-        }
-      case 'PING': {
+      case 'PING':
         this.#replies.local(formatOk(command.token));
         return;
-      }
-      case 'HELP': {
+      case 'HELP':
         this.#replies.local(HELP_TEXT);
         return;
-      }
-      case 'AUTH': {
-        this.#auth(command.token);
-        return;
-      }
       case 'PONG':
         return;
     }
