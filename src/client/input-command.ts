@@ -5,15 +5,16 @@
 import { isValidNick, NICK_RULE } from '../protocol/nick.js';
 import { splitAtFirstSpace } from '../protocol/text.js';
 
+/** The commands in the order `/help` lists them and `parseInput` reads them. */
 export type InputCommand =
   | { kind: 'message'; text: string }
   | { kind: 'dm'; nick: string; text: string }
+  | { kind: 'nick'; nick: string }
   | { kind: 'users' }
   | { kind: 'history'; count: number }
   | { kind: 'auth'; token: string }
   | { kind: 'announce'; text: string }
   | { kind: 'kick'; nick: string; reason: string }
-  | { kind: 'nick'; nick: string }
   | { kind: 'quit'; reason: string }
   | { kind: 'help' }
   | { kind: 'empty' }
