@@ -7,10 +7,12 @@
  * Hand-off: cluster's own round-robin and plain `worker.send(message, socket)` both keep the
  * primary's copy of a socket until the worker acknowledges it, and leak it for good if the worker
  * dies first: the client then sits on an open connection that nobody will ever greet. So sockets
- * are sent with `keepOpen` and our copy is closed as soon as the write is done: from then on the
- * socket travels in the kernel's message, which closes it if the worker dies before reading it.
- * Sockets still queued behind an unacknowledged hand-off are closed when the worker dies. So every
- * connection handed over is greeted or closed.
+ * are sent with `keepOpen`, and our copy is closed when the worker acknowledges the hand-off
+ * (`accepted`), or when it dies. A worker that has sent nothing at all since a hand-off that it
+ * has not acknowledged within `HAND_OFF_DEADLINE_MS` is stopped or stuck (the heartbeat verdict
+ * takes seconds longer): that client is let go — our copy shuts the connection down, the client
+ * sees it closed and can connect again, to another worker. So every connection handed over is
+ * greeted or closed, within 3 s unless the worker is alive but slower than that.
  */
 import type { Worker } from 'node:cluster';
 import type net from 'node:net';
@@ -28,6 +30,18 @@ import {
   type PrimaryMessage,
   type WorkerMessage,
 } from './messages.js';
+
+/** How long a silent worker may leave a hand-off unacknowledged before the client is let go. */
+const HAND_OFF_DEADLINE_MS = 2_500;
+
+/** A connection handed to the worker and not acknowledged yet. */
+interface HandOff {
+  /** When it was handed over. */
+  readonly at: number;
+  /** Our copy of the socket, until it is acknowledged, let go, or the worker is gone. */
+  socket: net.Socket | undefined;
+  readonly deadline: NodeJS.Timeout;
+}
 
 /** What the link needs of the hub: where requests go, where a new worker starts. */
 interface HubEnd {
@@ -78,8 +92,8 @@ export class WorkerLink {
   readonly #options: WorkerLinkOptions;
   /** Sockets handed to the worker that are not written to its IPC channel yet. */
   readonly #inHandoff = new Set<net.Socket>();
-  /** When each hand-off the worker has not acknowledged yet was made, oldest first. */
-  readonly #unacknowledged: Array<{ at: number }> = [];
+  /** The hand-offs the worker has not acknowledged yet, oldest first. */
+  readonly #unacknowledged: HandOff[] = [];
   #lastHeard = Date.now();
   #gone = false;
 
@@ -112,14 +126,27 @@ export class WorkerLink {
   /** Gives the worker a connection to serve, from the chat/1 port or the HTTP port. */
   handOff(socket: net.Socket, port: ListenerKind): void {
     this.#inHandoff.add(socket);
-    const handOff = { at: Date.now() };
+    const handOff: HandOff = {
+      at: Date.now(),
+      socket,
+      deadline: setTimeout(() => {
+        this.#overdue(handOff);
+      }, HAND_OFF_DEADLINE_MS).unref(),
+    };
     this.#unacknowledged.push(handOff);
-    // Sent or failed, our copy goes: the worker holds its own, or the client sees the close.
     this.#send({ type: 'connection', port }, socket, (error) => {
       this.#inHandoff.delete(socket);
+      if (error === null) {
+        // Sent: the worker holds its own copy; ours stays until the hand-off is acknowledged.
+        if (handOff.socket === undefined) socket.destroy();
+        return;
+      }
+      // Never sent: no acknowledgement will come for it, and the client sees the close.
+      clearTimeout(handOff.deadline);
+      handOff.socket = undefined;
       socket.destroy();
-      // Never sent: no acknowledgement will come for it.
-      if (error !== null) this.#unacknowledged.splice(this.#unacknowledged.indexOf(handOff), 1);
+      const index = this.#unacknowledged.indexOf(handOff);
+      if (index !== -1) this.#unacknowledged.splice(index, 1);
     });
   }
 
@@ -166,10 +193,15 @@ export class WorkerLink {
         // It has closed its last connection: closing the channel lets it exit.
         this.#worker.disconnect();
         return;
-      case 'accepted':
-        this.#unacknowledged.shift();
+      case 'accepted': {
+        const handOff = this.#unacknowledged.shift();
+        if (handOff !== undefined) {
+          clearTimeout(handOff.deadline);
+          this.#dropCopy(handOff);
+        }
         this.#options.events.accepted();
         return;
+      }
       case 'log':
         for (const line of message.lines) this.#options.workerLog[line.level](line.text);
         return;
@@ -190,6 +222,32 @@ export class WorkerLink {
     }
   }
 
+  /**
+   * A hand-off unacknowledged past the deadline: if the worker has not been heard from since it
+   * was made, it is stopped or stuck, and the client is let go rather than left silent. (A worker
+   * heard from since is busy, not stuck: the connection waits for it.)
+   */
+  #overdue(handOff: HandOff): void {
+    const socket = handOff.socket;
+    if (this.#gone || socket === undefined || this.#lastHeard >= handOff.at) return;
+    handOff.socket = undefined;
+    this.#options.log.warn(
+      `worker ${this.id} has not taken a connection in ${HAND_OFF_DEADLINE_MS} ms and is silent; closed it`,
+    );
+    // A shutdown, not just a close of our copy: the worker (or the message queued to it) holds
+    // another copy, which would keep the connection open.
+    socket.end(() => {
+      if (!this.#inHandoff.has(socket)) socket.destroy();
+    });
+  }
+
+  /** Closes our copy of an acknowledged hand-off's socket, once the worker holds its own. */
+  #dropCopy(handOff: HandOff): void {
+    const socket = handOff.socket;
+    handOff.socket = undefined;
+    if (socket !== undefined && !this.#inHandoff.has(socket)) socket.destroy();
+  }
+
   #close(): void {
     this.#gone = true;
     this.#options.deliveries.detach(this.id);
@@ -198,6 +256,12 @@ export class WorkerLink {
         `worker ${this.id} died holding ${this.#inHandoff.size} connections in hand-off; closed them`,
       );
       for (const socket of this.#inHandoff) socket.destroy();
+    }
+    // The sent ones the worker never acknowledged: the kernel closes its copies, we close ours.
+    for (const handOff of this.#unacknowledged.splice(0)) {
+      clearTimeout(handOff.deadline);
+      handOff.socket?.destroy();
+      handOff.socket = undefined;
     }
     this.#options.hub.workerLost(this.id);
   }

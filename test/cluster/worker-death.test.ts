@@ -102,27 +102,42 @@ test('a hung worker (SIGSTOP) is found by the heartbeat, killed and replaced', a
   t.false(watcher.client.closed);
 });
 
-test('a stopped worker (SIGSTOP) is handed no more connections once it leaves one unacknowledged', async (t) => {
+test('a stopped worker (SIGSTOP) is handed no more connections once it leaves one unacknowledged, and those it holds are closed, not left silent', async (t) => {
   // A long heartbeat timeout keeps the stopped worker in the rotation for the whole test.
   const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '30'] });
   const [stoppedWorker, otherWorker] = [...server.workerPids.keys()] as [number, number];
   const stoppedPid = server.pidOf(stoppedWorker);
   killOnTeardown(t, stoppedPid);
+  const from = server.output.length;
   process.kill(stoppedPid, 'SIGSTOP');
   const outcomes = await Promise.all(
     Array.from({ length: 40 }, async (_, i) => {
       await delay(i * 50);
       const client = openClient(t, server.port);
-      return client.next(3_000).then(
+      // 10 s: far past the hand-off deadline, far before the heartbeat verdict (30 s).
+      return client.next(10_000).then(
         (line) => (line.startsWith(`WELCOME chat/1 ${otherWorker} `) ? 'greeted' : 'other'),
-        () => 'silent',
+        () => (client.closed ? 'closed' : 'silent'),
       );
     }),
   );
-  const silent = outcomes.filter((outcome) => outcome === 'silent').length;
-  t.log(`40 connections over 2 s with worker ${stoppedWorker} stopped: ${silent} silent`);
-  t.true(silent <= 8, `only the first hand-offs, before it was found slow, went to the stopped worker (${silent})`);
-  t.is(outcomes.filter((outcome) => outcome === 'greeted').length, 40 - silent, 'the rest were served by the other');
+  const closed = outcomes.filter((outcome) => outcome === 'closed').length;
+  const greeted = outcomes.filter((outcome) => outcome === 'greeted').length;
+  t.log(`40 connections over 2 s with worker ${stoppedWorker} stopped: ${greeted} greeted, ${closed} closed`);
+  t.true(
+    closed >= 1 && closed <= 8,
+    `only the first hand-offs, before it was found slow, went to the stopped worker (${closed})`,
+  );
+  t.is(greeted + closed, 40, 'none left silent; the rest were served by the other');
+  await server.waitFor(
+    new RegExp(`worker ${stoppedWorker} has not taken a connection in 2500 ms and is silent; closed it`),
+    from,
+  );
+  t.notRegex(
+    server.output.slice(from),
+    /died/,
+    'the stopped worker is still there: the heartbeat verdict did not close them',
+  );
 });
 
 test('a worker sent SIGTERM alone says BYE worker restarting to its clients, their LEAVE says so, and it is replaced', async (t) => {
