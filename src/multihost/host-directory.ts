@@ -5,6 +5,11 @@
  *
  * Hosts are told apart by incarnation (random, new at every start and every rejoin after
  * fencing): a host that comes back is a new incarnation, and the old one's users are gone.
+ *
+ * A host hears its own heartbeats too (NATS echoes them), and that is how it knows the others
+ * hear it. Silent to itself for longer than its lease (the others' timeout less two beats), it
+ * may have been taken for lost — frozen, or cut off and back — so it judges nobody meanwhile, and
+ * when it hears itself again after such a silence it is told (`onSilenced`): it must fence.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from '../log.js';
@@ -32,6 +37,8 @@ export interface HostDirectoryOptions {
   alive: () => boolean;
   /** A host incarnation is dead: its users must be reaped. */
   onDead: (dead: HostId) => void;
+  /** This host heard itself again after `silence` ms, longer than its lease. */
+  onSilenced: (silence: number) => void;
   log: Logger;
 }
 
@@ -43,6 +50,8 @@ export class HostDirectory {
   #timer: NodeJS.Timeout | undefined;
   /** Set while this host could not hear anyone: silences from then on say nothing of the others. */
   #blind = false;
+  /** When this host last heard its own heartbeat. */
+  #heardSelf = Date.now();
 
   constructor(options: HostDirectoryOptions) {
     this.#options = options;
@@ -51,6 +60,7 @@ export class HostDirectory {
   /** Starts beating and listening; resolves once the hosts alive now have answered a roll call. */
   async start(): Promise<void> {
     const { nc, heartbeatInterval, self } = this.#options;
+    this.renewLease();
     this.#subscriptions = [
       nc.subscribe(HEARTBEAT_SUBJECT, {
         callback: (error, msg) => {
@@ -77,6 +87,19 @@ export class HostDirectory {
       this.#beat();
       this.#judge();
     }, heartbeatInterval);
+  }
+
+  /**
+   * Whether the others can be trusted to count this host among the living: it heard itself
+   * within its lease. Nothing may be written for its users otherwise.
+   */
+  heardRecently(): boolean {
+    return Date.now() - this.#heardSelf <= this.#lease();
+  }
+
+  /** A new lease, for a new incarnation (after a rejoin): nobody can have taken it for lost. */
+  renewLease(): void {
+    this.#heardSelf = Date.now();
   }
 
   /** The live peers (not this host). */
@@ -116,7 +139,12 @@ export class HostDirectory {
   #onHeartbeat(beat: Heartbeat): void {
     const self = this.#options.self();
     if (typeof beat.host !== 'string' || typeof beat.incarnation !== 'string') return;
-    if (beat.incarnation === self.incarnation) return;
+    if (beat.incarnation === self.incarnation) {
+      const silence = Date.now() - this.#heardSelf;
+      this.#heardSelf = Date.now();
+      if (silence > this.#lease()) this.#options.onSilenced(silence);
+      return;
+    }
     if (beat.leaving === true) {
       this.#peers.delete(beat.incarnation);
       return;
@@ -134,7 +162,7 @@ export class HostDirectory {
 
   #judge(): void {
     const now = Date.now();
-    if (!this.#options.alive()) {
+    if (!this.#options.alive() || !this.heardRecently()) {
       this.#blind = true;
       return;
     }
@@ -149,5 +177,10 @@ export class HostDirectory {
       this.#options.log.warn(`host ${peer.host} (incarnation ${incarnation}) is lost`);
       this.#options.onDead({ host: peer.host, incarnation });
     }
+  }
+
+  /** How long this host may go without hearing itself before the others may take it for lost. */
+  #lease(): number {
+    return this.#options.hostTimeout - 2 * this.#options.heartbeatInterval;
   }
 }

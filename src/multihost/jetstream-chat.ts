@@ -23,7 +23,7 @@ import { HostDirectory, type HostId } from './host-directory.js';
 import { HostReaper } from './host-reaper.js';
 import { EVENTS_STREAM, EVENTS_SUBJECT } from './names.js';
 import { NickClaims, type StoredClaim } from './nick-claims.js';
-import { DEFAULT_RETRY, publishOnce, type RetryTiming } from './retry.js';
+import { DEFAULT_RETRY, publishOnce, UnavailableError, type RetryTiming } from './retry.js';
 import type { HubSide } from '../hub/chat-state.js';
 import { HostRequests } from './host-requests.js';
 import { ensureStreams, epochOf } from './streams.js';
@@ -122,6 +122,9 @@ export class JetStreamChat {
       hostTimeout: this.#timing.hostTimeout,
       alive,
       onDead: (dead) => void this.#reap(dead),
+      onSilenced: (silence) => {
+        this.#fence(`not heard on NATS for ${Math.round(silence / 1000)} s: the others may have let our users go`);
+      },
       log: options.log,
     });
     this.#requests = new HostRequests(nc, options.nodeName, () => this.#hub, options.log);
@@ -177,6 +180,11 @@ export class JetStreamChat {
     return this.#fenced;
   }
 
+  /** This host's incarnation: a new one after every rejoin. */
+  get incarnation(): string {
+    return this.#incarnation;
+  }
+
   /** How many other hosts are heard from now. */
   get peers(): number {
     return this.#directory.peers().length;
@@ -201,7 +209,10 @@ export class JetStreamChat {
 
   /** Claims `nick` chat-wide; false when another user anywhere holds it. */
   async claim(nick: string): Promise<boolean> {
-    const stored = await this.#claims.claim({ nick, ...this.#self(), id: `${this.#incarnation}.${++this.#counter}` });
+    const stored = await this.#claims.claim(
+      { nick, ...this.#self(), id: `${this.#incarnation}.${++this.#counter}` },
+      this.#writeGuard(),
+    );
     if (stored === undefined) return false;
     this.#held.set(nickKey(nick), stored);
     this.#contact();
@@ -234,7 +245,11 @@ export class JetStreamChat {
         this.#js,
         EVENTS_SUBJECT,
         JSON.stringify({ type, nick, text }),
-        { msgID, ...(options.after === undefined ? {} : { expectLastSequence: options.after }) },
+        {
+          msgID,
+          beforeAttempt: this.#writeGuard(),
+          ...(options.after === undefined ? {} : { expectLastSequence: options.after }),
+        },
         this.#timing.retry,
       );
       this.#contact();
@@ -302,6 +317,22 @@ export class JetStreamChat {
     return { host: this.nodeName, incarnation: this.#incarnation };
   }
 
+  /**
+   * What is checked before every attempt at a write for this incarnation's users: none once it is
+   * fenced or replaced (its users are gone), and none while the others may be taking it for lost
+   * (it has not heard itself within its lease): they may have let its users go and given their
+   * nicks to others. Such a write waits, and fails with the deadline if the host does not fence.
+   */
+  #writeGuard(): () => void {
+    const incarnation = this.#incarnation;
+    return () => {
+      if (this.#fenced || this.#incarnation !== incarnation) {
+        throw new UnavailableError('write for a fenced host');
+      }
+      if (!this.#directory.heardRecently()) throw new Error('this host has not heard itself on NATS lately');
+    };
+  }
+
   #contact(): void {
     this.#lastContact = Date.now();
   }
@@ -356,6 +387,7 @@ export class JetStreamChat {
   #rejoin(): void {
     const old = this.#self();
     this.#incarnation = newIncarnation();
+    this.#directory.renewLease();
     this.#fenced = false;
     this.#log.warn(`rejoined the chat as incarnation ${this.#incarnation}`);
     this.#hub?.rejoined();

@@ -79,16 +79,18 @@ export class JetStreamState implements ChatState {
 
   /**
    * A LEAVE must be told: retried past every deadline for as long as this host is part of the
-   * chat. Once it is fenced, the others let the user go (`host lost`), and so do we.
+   * chat. Once it is fenced (even if it rejoined since), the others let the user go (`host lost`),
+   * and so do we.
    */
   async #leave(nick: string, reason: string): Promise<void> {
+    const gone = this.#fencedSince();
     for (;;) {
       try {
         await this.#chat.publish('LEAVE', nick, reason);
         await this.#chat.release(nick);
         return;
       } catch (error) {
-        if (this.#chat.fenced) return;
+        if (gone()) return;
         this.#log.warn(`LEAVE ${nick} not stored yet (${(error as Error).message}); trying again`);
       }
     }
@@ -101,6 +103,7 @@ export class JetStreamState implements ChatState {
    * only its case changed: the claim is the same).
    */
   async #rename(old: string, nick: string, reason: string): Promise<number> {
+    const gone = this.#fencedSince();
     const left = await this.#chat.publish('LEAVE', old, reason);
     let joined: number | undefined;
     for (let after: number | undefined = left; joined === undefined;) {
@@ -108,12 +111,18 @@ export class JetStreamState implements ChatState {
         joined = await this.#chat.publish('JOIN', nick, '', after === undefined ? {} : { after });
       } catch (error) {
         if (isWrongLastSequence(error)) after = undefined;
-        else if (this.#chat.fenced) throw error;
+        else if (gone()) throw error;
         else this.#log.warn(`JOIN ${nick} not stored yet (${(error as Error).message}); trying again`);
       }
     }
     if (nickKey(old) !== nickKey(nick)) await this.#chat.release(old);
     return joined;
+  }
+
+  /** Whether this host has been fenced since now: the users it had then are gone. */
+  #fencedSince(): () => boolean {
+    const incarnation = this.#chat.incarnation;
+    return () => this.#chat.fenced || this.#chat.incarnation !== incarnation;
   }
 
   #settle<T>(what: string, promise: Promise<T>, done: (value: T | undefined) => void): void {

@@ -36,15 +36,19 @@ export class NickClaims {
     this.#timing = timing;
   }
 
-  /** The stored claim, or undefined when someone else holds the nick. */
-  async claim(claim: Claim): Promise<StoredClaim | undefined> {
+  /** The stored claim, or undefined when someone else holds the nick. `beforeAttempt` as in `publishOnce`. */
+  async claim(claim: Claim, beforeAttempt?: () => void): Promise<StoredClaim | undefined> {
     const subject = nickSubject(nickKey(claim.nick));
     try {
       const ack = await publishOnce(
         this.#js,
         subject,
         JSON.stringify(claim),
-        { msgID: `claim.${claim.id}`, expectNoMessage: true },
+        {
+          msgID: `claim.${claim.id}`,
+          expectNoMessage: true,
+          ...(beforeAttempt === undefined ? {} : { beforeAttempt }),
+        },
         this.#timing,
       );
       return { ...claim, seq: ack.seq };

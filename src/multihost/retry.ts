@@ -64,6 +64,11 @@ export interface PublishOptions {
   expectNoMessage?: boolean;
   /** Stored only right after this stream sequence. */
   expectLastSequence?: number;
+  /**
+   * Runs before every attempt and throws to skip it: an `UnavailableError` ends the call, any
+   * other error waits for the next attempt.
+   */
+  beforeAttempt?: () => void;
 }
 
 /** Publishes once under `msgID`, however many attempts it takes; a wrong expectation is thrown. */
@@ -77,8 +82,9 @@ export function publishOnce(
   return retrying(
     `publish to ${subject}`,
     timing,
-    (timeout) =>
-      js.publish(subject, data, {
+    (timeout) => {
+      options.beforeAttempt?.();
+      return js.publish(subject, data, {
         msgID: options.msgID,
         timeout,
         ...(options.headers === undefined ? {} : { headers: options.headers }),
@@ -86,7 +92,8 @@ export function publishOnce(
           ...(options.expectNoMessage === true ? { lastSubjectSequence: 0 } : {}),
           ...(options.expectLastSequence === undefined ? {} : { lastSequence: options.expectLastSequence }),
         },
-      }),
-    isWrongLastSequence,
+      });
+    },
+    (error) => error instanceof UnavailableError || isWrongLastSequence(error),
   );
 }

@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { HubSide } from '../../src/hub/chat-state.js';
-import { JetStreamChat } from '../../src/multihost/jetstream-chat.js';
+import { JetStreamChat, type MultiHostTiming } from '../../src/multihost/jetstream-chat.js';
 import type { PublicEvent } from '../../src/protocol/wire.js';
 import { natsTest, startNats } from '../helpers/nats.js';
 import { waitUntil } from '../../src/processes.js';
@@ -26,14 +26,20 @@ interface TestHost {
   fenced: number;
 }
 
-async function openHost(t: ExecutionContext, servers: string, nodeName: string, replicas = 1): Promise<TestHost> {
+async function openHost(
+  t: ExecutionContext,
+  servers: string,
+  nodeName: string,
+  replicas = 1,
+  timing: Partial<MultiHostTiming> = FAST,
+): Promise<TestHost> {
   const chat = await JetStreamChat.open({
     servers: servers.split(','),
     replicas,
     nodeName,
     history: 100,
     log: process.env.CHAT_TEST_LOG === undefined ? silentLogger : createLogger(nodeName, 'debug'),
-    timing: FAST,
+    timing,
   });
   const host: TestHost = { chat, events: [], nicks: new Set(), fenced: 0 };
   t.teardown(() => chat.close());
@@ -173,7 +179,9 @@ natsTest(
   'with three NATS nodes (R3), killing the stream leader mid-chat loses nothing and doubles nothing',
   async (t) => {
     const nats = await startNats(t, 3);
-    const [a, b] = await Promise.all([openHost(t, nats.urls, 'a', 3), openHost(t, nats.urls, 'b', 3)]);
+    // The default timings: an election (4–9 s) must not fence a host, as FAST's 3 s would (and a
+    // fenced host writes nothing more).
+    const [a, b] = await Promise.all([openHost(t, nats.urls, 'a', 3, {}), openHost(t, nats.urls, 'b', 3, {})]);
     const leader = await streamLeader(nats.urls);
     t.true(
       nats.nodes.some((node) => node.name === leader),
