@@ -26,6 +26,19 @@ export class DataDirInUseError extends Error {
   }
 }
 
+/** Creates the lock file holding `content`; one that cannot be written whole (a full disk) is removed again. */
+async function create(lockPath: string, content: string): Promise<void> {
+  const handle = await open(lockPath, 'wx');
+  try {
+    await handle.writeFile(content);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(lockPath).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+}
+
 export class DataDirLock {
   readonly path: string;
   #released = false;
@@ -42,12 +55,12 @@ export class DataDirLock {
     // starts at the same instant and wins the race makes the second round see it alive.
     for (let round = 0; round < 2; round++) {
       try {
-        const handle = await open(lockPath, 'wx');
-        await handle.writeFile(mine);
-        await handle.close();
+        await create(lockPath, mine);
         return new DataDirLock(lockPath);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new Error(`cannot create the lock ${lockPath}: ${(error as Error).message}`, { cause: error });
+        }
       }
       const holder = parseLock(await readFile(lockPath, 'utf8').catch(() => ''));
       if (holder !== undefined && isRunning(holder)) throw new DataDirInUseError(dir, holder.pid);

@@ -12,6 +12,7 @@ import { childrenOf, processEnded } from '../../bench/proc-stats.js';
 import { waitUntil } from '../../src/processes.js';
 import { registered } from '../helpers/line-client.js';
 import { failedStart, launchServer, startServer, type TestServer } from '../helpers/server.js';
+import { fillDisk, tinyDisk, tmpfsTest } from '../helpers/tmpfs.js';
 
 function tempDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-start-'));
@@ -73,6 +74,19 @@ test('a stale lock (its server killed) is taken over, with a warning', async (t)
   t.regex(restarted.stderr, new RegExp(`taking over the stale lock ${lockPath} of pid ${killedPid}, which is gone`));
   t.regex(readFileSync(lockPath, 'utf8'), new RegExp(`^${restarted.process.pid} `));
 });
+
+tmpfsTest(
+  'a data dir on a full disk: one line naming the lock it cannot create, exit code 1, no empty lock left',
+  async (t) => {
+    const dataDir = tinyDisk(t, '64k');
+    fillDisk(dataDir);
+    const server = launchServer(t, { workers: 1, dataDir });
+    t.is(await exitOf(server), 1);
+    const lockPath = join(dataDir, 'clusterchat.lock');
+    t.is(server.stderr, `clusterchat: cannot create the lock ${lockPath}: ENOSPC: no space left on device, write\n`);
+    t.false(existsSync(lockPath), 'no empty lock for the next start to take over');
+  },
+);
 
 test('--workers above 64 is refused with the bound, before anything starts', async (t) => {
   const { code, stdout, stderr } = await failedStart(['--workers', '1000']);

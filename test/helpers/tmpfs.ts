@@ -5,7 +5,7 @@
  * same behaviour (test/hub/full-disk.test.ts) run everywhere.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -48,4 +48,19 @@ export function tinyDisk(t: Owner, size: string): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
+}
+
+/** Fills the disk under `dir` with another file, to the last byte. */
+export function fillDisk(dir: string): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const block = Buffer.alloc(4096, 0x78);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch {
+    // ENOSPC: full.
+  } finally {
+    closeSync(fd);
+  }
+  return path;
 }

@@ -3,28 +3,12 @@
  * Public events are refused with UNAVAILABLE while reads go on, a LEAVE waits for the disk, the
  * chat resumes by itself once there is room, and a restart goes on from the last seq anyone saw.
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { connect, publicEvents, registered } from '../helpers/line-client.js';
 import { NO_ADDRESS_LIMITS, startServer } from '../helpers/server.js';
-import { tinyDisk, tmpfsTest } from '../helpers/tmpfs.js';
+import { fillDisk, tinyDisk, tmpfsTest } from '../helpers/tmpfs.js';
 
 const ARGS = ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS];
-
-/** Fills the disk under `dir` with another file, to the last byte. */
-function fillDisk(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
-  const block = Buffer.alloc(4096, 0x78);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch {
-    // ENOSPC: full.
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
 
 const seqOf = (reply: string) => Number(reply.split(' ')[1]);
 
