@@ -140,6 +140,13 @@ if (chromiumPath === undefined) {
     await witness.message('before the crash');
     await page.getByRole('log').getByText('before the crash').waitFor();
 
+    // The witness loses its worker too: it must be back before it speaks, or its message dies with
+    // the old connection (a command in flight when a connection drops is reported, not re-sent).
+    const witnessBack = new Promise<void>((resolve) => {
+      witness.on('connected', ({ reconnected }) => {
+        if (reconnected) resolve();
+      });
+    });
     // Offline, the page cannot reconnect until we say: what is said meanwhile must come from the gap fill.
     await context.setOffline(true);
     for (const pid of server.workerPids.values()) {
@@ -150,6 +157,7 @@ if (chromiumPath === undefined) {
       }
     }
     await page.getByRole('status').getByText('reconnecting').waitFor();
+    await witnessBack;
     const missed = await witness.message('said while the page was away');
     await context.setOffline(false);
     const log = page.getByRole('log');
