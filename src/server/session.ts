@@ -1,42 +1,25 @@
 /**
- * One client connection: framing, limits, keepalive and command handling. Commands that touch
- * cluster-wide state go to the hub through the bus; their answers come back as deliveries.
- * Nothing a client sends can throw out of here: every bad input becomes one `ERROR` reply.
+ * One client connection: its lifecycle (registration timeout, keepalive, closing with a grace)
+ * and its output. Received lines go through `LineIntake` (backpressure) to `CommandRunner`
+ * (commands); commands that touch cluster-wide state go to the hub through the bus, and their
+ * answers come back as deliveries. Nothing a client sends can throw out of here.
  *
- * Backpressure, as InspIRCd's soft sendq and `ws` do it: while the connection's unsent output
- * (`OutputQueue.unsent`) is above `softQueue`, or too many of its replies are outstanding, its
- * commands wait: lines already received are held, in order, and the transport stops reading.
- * They run again when the output drains or the replies come. So what a client asks for costs at
- * most about `softQueue` of memory, however much it asks. A client that has failed to take more
- * than `maxQueue` (`OutputQueue.behind`: output it did not ask for, public events and DMs, can
- * get there) is a slow consumer: its queued output is dropped, it gets `BYE slow consumer`, and
- * the connection ends after a grace.
+ * A client that has failed to take more than `maxQueue` (`OutputQueue.behind`: output it did not
+ * ask for, public events and DMs, can get there) is a slow consumer: its queued output is dropped,
+ * it gets `BYE slow consumer`, and the connection ends after a grace.
  */
 import type { WorkerBus } from '../bus/bus.js';
-import {
-  NEEDS_OPERATOR,
-  NEEDS_REGISTRATION,
-  parseCommand,
-  splitVerb,
-  VERBS,
-  type Command,
-} from '../protocol/command.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
 import { LineSplitter } from '../protocol/line-splitter.js';
-import { decodeLine } from '../protocol/decode-line.js';
-import { formatBye, formatError, formatOk, formatPing } from '../protocol/wire.js';
-import { Keepalive } from './keepalive.js';
-import { checkSessionLimits, type SessionLimits } from './limits.js';
+import { formatBye, formatPing } from '../protocol/wire.js';
 import type { HistoryRing } from '../hub/history-ring.js';
-import { HistoryReply } from './history-reply.js';
+import { CommandRunner } from './command-runner.js';
+import { Keepalive } from './keepalive.js';
+import { LineIntake } from './line-intake.js';
+import { checkSessionLimits, type SessionLimits } from './limits.js';
 import { OutputQueue } from './output-queue.js';
 import { ReplyQueue } from './reply-queue.js';
-import { TokenBucket } from '../protocol/token-bucket.js';
 import type { Transport } from './transport.js';
 
-/** Run no more commands of a client that is this many replies ahead of us; read again below the second. */
-const PAUSE_AT_PENDING = 256;
-const RESUME_AT_PENDING = 64;
 /** How long a closing connection may go without taking any of its last lines before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 /**
@@ -44,8 +27,6 @@ const CLOSE_GRACE_MS = 2_000;
  * loopback), where we cannot see them being taken.
  */
 const SLOW_CONSUMER_GRACE_MS = 10_000;
-const HELP_TEXT = formatOk(VERBS.join(' '));
-const PONG = /^\s*pong(?: |$)/i;
 
 export class Session {
   readonly conn: number;
@@ -53,27 +34,14 @@ export class Session {
   readonly #bus: WorkerBus;
   readonly #limits: SessionLimits;
   readonly #splitter: LineSplitter;
-  readonly #bucket: TokenBucket;
   readonly #keepalive: Keepalive;
   readonly #replies: ReplyQueue;
   readonly #output: OutputQueue;
-  /** This worker's recent public events, which HISTORY replays. */
-  readonly #history: HistoryRing;
+  readonly #intake: LineIntake;
+  readonly #commands: CommandRunner;
   /** Events for this connection that arrived while a HISTORY reply was being written. */
   #heldEvents: Array<string | Uint8Array> = [];
   #heldEventBytes = 0;
-  /** Lines received while commands wait, in order (null: a line that was too long). */
-  #held: Array<Buffer | null> = [];
-  #registered = false;
-  #registering = 0;
-  /** Set once the hub has said OK to an AUTH. */
-  #operator = false;
-  #authenticating = 0;
-  #paused = false;
-  /** The client closed its sending side; acted on once the lines held are run. */
-  #inputEnded = false;
-  /** No more lines are read: the client sent QUIT, or closed its sending side. */
-  #inputDone = false;
   /** Set once the session stops taking commands; the LEAVE reason if the hub must be told. */
   #closing: string | undefined;
   /** The transport is ending: what is queued goes out, then it closes. */
@@ -87,7 +55,6 @@ export class Session {
     this.#transport = transport;
     this.#bus = bus;
     this.#limits = checkSessionLimits(limits);
-    this.#history = history;
     this.#output = new OutputQueue(transport, () => {
       this.#goOn();
     });
@@ -97,7 +64,25 @@ export class Session {
       },
       () => this.#closing === undefined && this.#output.unsent <= this.#limits.softQueue,
     );
-    this.#bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
+    this.#commands = new CommandRunner(conn, bus, this.#replies, history, this.#limits, {
+      quit: () => {
+        this.#intake.quit();
+      },
+      historyWritten: () => {
+        this.#releaseEvents();
+      },
+    });
+    const backlog = { output: this.#output, replies: this.#replies, softQueue: this.#limits.softQueue };
+    this.#intake = new LineIntake(transport, backlog, {
+      run: (line) => {
+        this.#commands.run(line);
+      },
+      inputFinished: () => {
+        this.#replies.afterAll(() => {
+          this.#close('disconnected');
+        });
+      },
+    });
     this.#splitter = new LineSplitter(limits.maxLine, {
       line: (bytes) => {
         this.#take(bytes);
@@ -122,7 +107,7 @@ export class Session {
 
   /** Bytes from the socket. */
   receive(chunk: Buffer): void {
-    if (this.#closing === undefined && !this.#inputDone) this.#splitter.push(chunk);
+    if (this.#intake.open) this.#splitter.push(chunk);
   }
 
   /**
@@ -130,8 +115,7 @@ export class Session {
    * answers to everything it sent, then the connection closes.
    */
   endOfInput(): void {
-    this.#inputEnded = true;
-    this.#finishInput();
+    this.#intake.endOfInput();
   }
 
   /**
@@ -158,7 +142,7 @@ export class Session {
   }
 
   enrol(): void {
-    this.#registered = true;
+    this.#commands.enrol();
     this.#stopRegisterTimer();
   }
 
@@ -167,7 +151,7 @@ export class Session {
    * QUIT) the replies still owed are written first.
    */
   drop(bye: string): void {
-    this.#registered = false;
+    this.#commands.unenrol();
     if (bye === '') {
       this.#replies.afterAll(() => {
         this.#close('quit');
@@ -195,8 +179,8 @@ export class Session {
     this.#closed = true;
     this.#keepalive.stop();
     this.#stopRegisterTimer();
-    this.#registered = false;
-    this.#held = [];
+    this.#commands.unenrol();
+    this.#intake.stop();
     this.#heldEvents = [];
     this.#output.drop();
     this.#bus.request({ type: 'close', conn: this.conn, reason });
@@ -210,7 +194,7 @@ export class Session {
    */
   #close(leaveReason: string, grace = CLOSE_GRACE_MS): void {
     if (this.#closing === undefined) this.#closing = leaveReason;
-    this.#held = [];
+    this.#intake.stop();
     this.#keepalive.stop();
     this.#stopRegisterTimer();
     if (this.#ending) return;
@@ -268,173 +252,16 @@ export class Session {
     this.#close('slow consumer', SLOW_CONSUMER_GRACE_MS);
   }
 
-  /** Whether commands must wait: too much unsent output, or too many replies outstanding. */
-  #mustWait(): boolean {
-    return this.#output.unsent > this.#limits.softQueue || this.#replies.length >= PAUSE_AT_PENDING;
-  }
-
-  /** A line from the splitter: run now, or held behind the ones waiting already. */
+  /** A line from the splitter; any line is activity, whether it runs now or later. */
   #take(line: Buffer | null): void {
-    if (this.#closing !== undefined || this.#inputDone) return;
-    // Any line is activity, whether it runs now or later.
+    if (!this.#intake.open) return;
     this.#keepalive.activity();
-    if (this.#held.length === 0 && !this.#mustWait()) {
-      this.#runLine(line);
-      if (this.#mustWait()) this.#pause();
-      return;
-    }
-    // The socket may reuse a chunk's memory once its callback returns.
-    this.#held.push(line === null ? null : Buffer.from(line));
-    this.#pause();
+    this.#intake.take(line);
   }
 
-  /** Runs the lines held while commands may go on; reads again once none is left. */
+  /** The output drained or a reply came: written replies make room for the commands waiting. */
   #goOn(): void {
     this.#replies.pump();
-    while (this.#held.length > 0 && !this.#mustWait()) {
-      // QUIT or a close among them: what follows is not read.
-      if (this.#closing !== undefined || this.#inputDone) this.#held = [];
-      else this.#runLine(this.#held.shift() ?? null);
-    }
-    if (this.#held.length > 0 || !this.#paused) return;
-    if (this.#output.unsent <= this.#limits.softQueue && this.#replies.length <= RESUME_AT_PENDING) {
-      this.#paused = false;
-      this.#transport.resume();
-    }
-    this.#finishInput();
-  }
-
-  #pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    this.#transport.pause();
-  }
-
-  /** After the end of input and the last held line: answer what was asked, then close. */
-  #finishInput(): void {
-    if (!this.#inputEnded || this.#inputDone || this.#held.length > 0) return;
-    this.#inputDone = true;
-    this.#replies.afterAll(() => {
-      this.#close('disconnected');
-    });
-  }
-
-  #runLine(line: Buffer | null): void {
-    if (line === null) this.#tooLong();
-    else this.#line(line);
-  }
-
-  #tooLong(): void {
-    if (this.#admit()) this.#error('TOO_LONG', `line longer than ${this.#limits.maxLine} bytes`);
-  }
-
-  #line(bytes: Buffer): void {
-    const decoded = decodeLine(bytes);
-    if (decoded.ok && PONG.test(decoded.text)) return;
-    if (!this.#admit()) return;
-    if (!decoded.ok) {
-      this.#error(decoded.code);
-      return;
-    }
-    if (decoded.text.trim() === '') return;
-    this.#command(decoded.text);
-  }
-
-  /** The rate limit; answers RATE_LIMITED itself when the bucket is empty. */
-  #admit(): boolean {
-    if (this.#bucket.take()) return true;
-    this.#error('RATE_LIMITED', `more than ${this.#limits.rateLimit} lines/s, slow down`);
-    return false;
-  }
-
-  #command(line: string): void {
-    const verb = splitVerb(line).verb;
-    if (NEEDS_REGISTRATION.has(verb as Command['verb']) && !this.#registered && this.#registering === 0) {
-      this.#error('NOT_REGISTERED');
-      return;
-    }
-    // While an AUTH is with the hub, the hub judges what follows it (as for REGISTER above).
-    if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator && this.#authenticating === 0) {
-      this.#error('FORBIDDEN');
-      return;
-    }
-    const parsed = parseCommand(line);
-    if (!parsed.ok) {
-      this.#error(parsed.error.code, parsed.error.text);
-      return;
-    }
-    this.#run(parsed.command);
-  }
-
-  /** The hub's commands in the order the hub takes them (`Hub.#dispatch`), then the ones answered here. */
-  #run(command: Command): void {
-    const conn = this.conn;
-    switch (command.verb) {
-      case 'REGISTER':
-        this.#registering++;
-        this.#replies.awaitHub(() => this.#registering--);
-        this.#bus.request({ type: 'register', conn, nick: command.nick });
-        return;
-      case 'AUTH':
-        this.#auth(command.token);
-        return;
-      case 'USERS':
-        this.#ask({ type: 'users', conn });
-        return;
-      case 'MSG':
-        this.#ask({ type: 'msg', conn, text: command.text });
-        return;
-      case 'ANNOUNCE':
-        this.#ask({ type: 'announce', conn, text: command.text });
-        return;
-      case 'DM':
-        this.#ask({ type: 'dm', conn, nick: command.nick, text: command.text });
-        return;
-      case 'KICK':
-        this.#ask({ type: 'kick', conn, nick: command.nick, reason: command.reason });
-        return;
-      case 'NICK':
-        this.#ask({ type: 'nick', conn, nick: command.nick });
-        return;
-      case 'QUIT':
-        // Nothing after QUIT is read; events still arrive until the hub's answer closes us.
-        this.#inputDone = true;
-        this.#ask({ type: 'quit', conn, reason: command.reason });
-        return;
-      case 'HISTORY': {
-        const request = 'last' in command ? { last: command.last } : { since: command.since };
-        this.#replies.stream(new HistoryReply(this.#history, request), () => {
-          this.#releaseEvents();
-        });
-        return;
-      }
-      case 'PING':
-        this.#replies.local(formatOk(command.token));
-        return;
-      case 'HELP':
-        this.#replies.local(HELP_TEXT);
-        return;
-      case 'PONG':
-        return;
-    }
-  }
-
-  #ask(request: Parameters<WorkerBus['request']>[0]): void {
-    this.#replies.awaitHub();
-    this.#bus.request(request);
-  }
-
-  /** The hub decides AUTH: it counts failures per address, across connections and workers. */
-  #auth(token: string): void {
-    this.#authenticating++;
-    this.#replies.awaitHub((reply) => {
-      this.#authenticating--;
-      if (reply === formatOk()) this.#operator = true;
-    });
-    this.#bus.request({ type: 'auth', conn: this.conn, token });
-  }
-
-  #error(code: ErrorCode, text?: string): void {
-    this.#replies.local(formatError(code, text));
+    this.#intake.goOn();
   }
 }
