@@ -12,16 +12,17 @@
 import type { HubBus } from '../bus/bus.js';
 import { unhandled, type HubRequest } from '../bus/messages.js';
 import type { Logger } from '../log.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
-import { nickChangeReason, nickKey } from '../protocol/nick.js';
-import { formatDm, formatError, formatOk, formatPublicEvent, type PublicEvent } from '../protocol/wire.js';
+import { formatOk, formatPublicEvent, type PublicEvent } from '../protocol/wire.js';
 import type { AddressLimitOptions } from './address-limits.js';
 import { AdmittedConnections } from './admitted-connections.js';
 import type { ChatState, HubSide } from './chat-state.js';
+import { HubAnswers } from './hub-answers.js';
 import type { HistoryRing } from './history-ring.js';
-import { NickRegistry, type Seat } from './nick-registry.js';
+import { NickRegistry } from './nick-registry.js';
+import { NickRequests } from './nick-requests.js';
 import { OperatorAuth } from './operator-auth.js';
 import { RequestGate } from './request-gate.js';
+import { UserRequests } from './user-requests.js';
 
 export interface HubOptions {
   bus: HubBus;
@@ -47,8 +48,6 @@ const SERVER_LEAVE_REASONS: ReadonlySet<string> = new Set(['worker restarting', 
 /** Told to the clients of a host that has lost the chat (multi-host), and to new ones meanwhile. */
 const FENCED_BYE = 'this host lost contact with the chat; try another';
 
-type UserRequest = Extract<HubRequest, { type: 'msg' | 'announce' | 'dm' | 'kick' | 'nick' }>;
-
 export class Hub implements HubSide {
   readonly #bus: HubBus;
   /** The last public events, what a new worker is seeded with. */
@@ -57,6 +56,10 @@ export class Hub implements HubSide {
   readonly #registry = new NickRegistry();
   readonly #connections: AdmittedConnections;
   readonly #auth: OperatorAuth;
+  readonly #answers: HubAnswers;
+  readonly #nicks: NickRequests;
+  /** MSG, ANNOUNCE, DM, KICK and NICK: what only a registered user may ask. */
+  readonly #fromUser: UserRequests;
   readonly #gate = new RequestGate((workerId, request, done) => {
     this.#dispatch(workerId, request, done);
   });
@@ -74,6 +77,24 @@ export class Hub implements HubSide {
     this.#onPublic = options.onPublic ?? (() => {});
     this.#connections = new AdmittedConnections(options.maxClients, options.addressLimits, this.#now);
     this.#auth = new OperatorAuth(options.adminToken, options.log, this.#now);
+    this.#answers = new HubAnswers(this.#bus, this.#state, this.#connections);
+    this.#nicks = new NickRequests({
+      bus: this.#bus,
+      state: this.#state,
+      registry: this.#registry,
+      connections: this.#connections,
+      answers: this.#answers,
+      workerLost: (workerId) => this.#lostWorkers.has(workerId),
+    });
+    this.#fromUser = new UserRequests({
+      state: this.#state,
+      registry: this.#registry,
+      connections: this.#connections,
+      answers: this.#answers,
+      nicks: this.#nicks,
+      local: this,
+      now: this.#now,
+    });
   }
 
   get epoch(): string {
@@ -150,7 +171,7 @@ export class Hub implements HubSide {
         this.#open(workerId, conn, request.address);
         break;
       case 'register':
-        this.#register(workerId, conn, request.nick, done);
+        this.#nicks.register(workerId, conn, request.nick, done);
         return;
       case 'auth':
         this.#authenticate(workerId, conn, request.token);
@@ -163,7 +184,7 @@ export class Hub implements HubSide {
       case 'dm':
       case 'kick':
       case 'nick':
-        this.#fromUser(workerId, request, done);
+        this.#fromUser.handle(workerId, request, done);
         return;
       case 'quit':
         this.#quit(workerId, conn, request.reason);
@@ -179,55 +200,10 @@ export class Hub implements HubSide {
 
   #users(workerId: number, conn: number, done: () => void): void {
     this.#state.users((nicks) => {
-      if (nicks === undefined) this.#unavailable(workerId, conn);
-      else this.#reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
+      if (nicks === undefined) this.#answers.unavailable(workerId, conn);
+      else this.#answers.reply(workerId, conn, formatOk([nicks.length, ...nicks].join(' ')));
       done();
     });
-  }
-
-  /** The requests only a registered user may make. */
-  #fromUser(workerId: number, request: UserRequest, done: () => void): void {
-    const { conn } = request;
-    const seat = this.#registry.byConnection(workerId, conn);
-    if (seat === undefined) {
-      this.#fail(workerId, conn, 'NOT_REGISTERED');
-      done();
-      return;
-    }
-    const operator = this.#connections.get(workerId, conn)?.operator === true;
-    if ((request.type === 'announce' || request.type === 'kick') && !operator) {
-      this.#fail(workerId, conn, 'FORBIDDEN');
-      done();
-      return;
-    }
-    switch (request.type) {
-      case 'msg':
-      case 'announce':
-        if (!this.#spend(workerId, conn)) break;
-        this.#state.publish(
-          request.type === 'msg' ? 'MSG' : 'ANNOUNCE',
-          request.type === 'msg' ? seat.nick : '',
-          request.text,
-          (seq) => {
-            if (seq === undefined) this.#unavailable(workerId, conn);
-            else this.#reply(workerId, conn, formatOk(seq));
-            done();
-          },
-        );
-        return;
-      case 'dm':
-        this.#dm(seat, request.nick, request.text, done);
-        return;
-      case 'nick':
-        this.#rename(seat, request.nick, done);
-        return;
-      case 'kick':
-        this.#kick(seat, request.nick, request.reason, done);
-        return;
-      default:
-        unhandled(request);
-    }
-    done();
   }
 
   #open(workerId: number, conn: number, address: string): void {
@@ -246,146 +222,8 @@ export class Hub implements HubSide {
     this.#state.leave(seat.nick, reason);
   }
 
-  #register(workerId: number, conn: number, nick: string, done: () => void): void {
-    const connection = this.#connections.get(workerId, conn);
-    const current = this.#registry.byConnection(workerId, conn);
-    if (connection === undefined) {
-      // Only a connection refused at `open` is unknown here; it is being closed.
-      this.#fail(workerId, conn, 'NOT_REGISTERED', 'this connection was refused');
-    } else if (current !== undefined) {
-      this.#fail(workerId, conn, 'ALREADY_REGISTERED', `you are already ${current.nick}`);
-    } else if (this.#registry.byNick(nick) !== undefined) {
-      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
-    } else if (this.#spend(workerId, conn)) {
-      this.#state.claim(nick, (claimed) => {
-        this.#claimed(workerId, conn, nick, claimed, done);
-      });
-      return;
-    }
-    done();
-  }
-
-  /** The chat-wide answer to a REGISTER's claim: the JOIN, or why not. */
-  #claimed(workerId: number, conn: number, nick: string, claimed: boolean | undefined, done: () => void): void {
-    if (claimed === undefined) {
-      this.#unavailable(workerId, conn);
-      done();
-      return;
-    }
-    // Lost meanwhile: the connection's worker, or the nick to another user of this host.
-    if (!claimed || this.#lostWorkers.has(workerId) || this.#registry.byNick(nick) !== undefined) {
-      if (claimed) this.#state.unclaim(nick);
-      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
-      done();
-      return;
-    }
-    this.#registry.claim(workerId, conn, nick);
-    const enrol = () => {
-      this.#bus.toWorker(workerId, { type: 'enrol', conn });
-    };
-    this.#state.publish(
-      'JOIN',
-      nick,
-      '',
-      (seq) => {
-        if (seq === undefined) {
-          this.#registry.release({ workerId, conn, nick });
-          this.#state.unclaim(nick);
-          this.#unavailable(workerId, conn);
-        } else {
-          this.#reply(workerId, conn, formatOk(nick));
-        }
-        done();
-      },
-      enrol,
-    );
-  }
-
-  /**
-   * `NICK`, told to everyone as a `LEAVE` of the old nick and a `JOIN` of the new one, in a row:
-   * two public events, so the stream of every chat/1 client stays gap-free (see nickChangeReason).
-   * The new nick is claimed chat-wide first (not when only its case changes: the claim is ours).
-   */
-  #rename(seat: Seat, nick: string, done: () => void): void {
-    const { workerId, conn } = seat;
-    const old = seat.nick;
-    const holder = this.#registry.byNick(nick);
-    if (nick === old) {
-      this.#reply(workerId, conn, formatOk(nick));
-    } else if (holder !== undefined && holder !== seat) {
-      this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
-    } else if (nickKey(nick) === nickKey(old)) {
-      this.#announceRename(seat, nick, done);
-      return;
-    } else {
-      this.#state.claim(nick, (claimed) => {
-        if (claimed === true && this.#registry.byNick(nick) === undefined && !this.#lostWorkers.has(workerId)) {
-          this.#announceRename(seat, nick, done);
-          return;
-        }
-        if (claimed === true) this.#state.unclaim(nick);
-        if (claimed === undefined) this.#unavailable(workerId, conn);
-        else this.#fail(workerId, conn, 'NICK_TAKEN', `nick ${nick} is taken`);
-        done();
-      });
-      return;
-    }
-    done();
-  }
-
-  #announceRename(seat: Seat, nick: string, done: () => void): void {
-    const { workerId, conn } = seat;
-    const old = seat.nick;
-    const sameNick = nickKey(nick) === nickKey(old);
-    // The JOIN spends the address's budget like a REGISTER; the LEAVE before it is charged.
-    if (!this.#spend(workerId, conn)) {
-      if (!sameNick) this.#state.unclaim(nick);
-      done();
-      return;
-    }
-    this.#registry.rename(seat, nick);
-    this.#connections.chargeEvent(workerId, conn);
-    this.#state.rename(old, nick, nickChangeReason(nick), (seq) => {
-      if (seq === undefined) {
-        if (!this.#lostWorkers.has(workerId)) this.#registry.rename(seat, old);
-        if (!sameNick) this.#state.unclaim(nick);
-        this.#unavailable(workerId, conn);
-      } else {
-        this.#reply(workerId, conn, formatOk(nick));
-      }
-      done();
-    });
-  }
-
-  #dm(from: Seat, nick: string, text: string, done: () => void): void {
-    const line = formatDm(new Date(this.#now()).toISOString(), from.nick, text);
-    const answer = (found: boolean | undefined) => {
-      this.#found(from, nick, found, formatOk());
-      done();
-    };
-    if (this.deliverDm(nick, line)) answer(true);
-    else this.#state.dmElsewhere(nick, line, answer);
-  }
-
-  #kick(by: Seat, nick: string, reason: string, done: () => void): void {
-    const why = `kicked: ${reason === '' ? `by ${by.nick}` : reason}`;
-    const answer = (found: boolean | undefined) => {
-      this.#found(by, nick, found, formatOk());
-      done();
-    };
-    if (this.#registry.byNick(nick) === undefined) this.#state.kickElsewhere(nick, why, answer);
-    else this.kickLocal(nick, why, answer);
-  }
-
-  /** The reply to a command about another user: `ok`, NO_SUCH_NICK, or UNAVAILABLE. */
-  #found(seat: Seat, nick: string, found: boolean | undefined, ok: string): void {
-    if (found === undefined) this.#unavailable(seat.workerId, seat.conn);
-    else if (found) this.#reply(seat.workerId, seat.conn, ok);
-    else this.#fail(seat.workerId, seat.conn, 'NO_SUCH_NICK', `no such nick ${nick}`);
-  }
-
   #quit(workerId: number, conn: number, reason: string): void {
-    this.#reply(workerId, conn, formatOk());
+    this.#answers.reply(workerId, conn, formatOk());
     if (this.#registry.byConnection(workerId, conn) !== undefined) this.#connections.chargeEvent(workerId, conn);
     this.#drop(workerId, conn, '', reason === '' ? 'quit' : `quit: ${reason}`);
   }
@@ -410,35 +248,15 @@ export class Hub implements HubSide {
     const connection = this.#connections.get(workerId, conn);
     if (connection === undefined) {
       // Only a connection refused at `open` is unknown here; it is being closed.
-      this.#fail(workerId, conn, 'AUTH_FAILED', 'this connection was refused');
+      this.#answers.fail(workerId, conn, 'AUTH_FAILED', 'this connection was refused');
       return;
     }
     const outcome = this.#auth.attempt(connection, token, `worker ${workerId}, connection ${conn}`);
     if (outcome.ok) {
-      this.#reply(workerId, conn, formatOk());
+      this.#answers.reply(workerId, conn, formatOk());
       return;
     }
-    this.#fail(workerId, conn, 'AUTH_FAILED', outcome.text);
+    this.#answers.fail(workerId, conn, 'AUTH_FAILED', outcome.text);
     if (outcome.close) this.#drop(workerId, conn, 'too many failed AUTH attempts', 'disconnected');
-  }
-
-  /** Spends one public event of the connection's address; answers RATE_LIMITED when none is left. */
-  #spend(workerId: number, conn: number): boolean {
-    if (this.#connections.takeEvent(workerId, conn)) return true;
-    const { ipRateLimit } = this.#connections.addresses.options;
-    this.#fail(workerId, conn, 'RATE_LIMITED', `more than ${ipRateLimit} public events/s from your address, slow down`);
-    return false;
-  }
-
-  #reply(workerId: number, conn: number, text: string): void {
-    this.#bus.toWorker(workerId, { type: 'reply', conn, text });
-  }
-
-  #fail(workerId: number, conn: number, code: ErrorCode, text?: string): void {
-    this.#reply(workerId, conn, formatError(code, text));
-  }
-
-  #unavailable(workerId: number, conn: number): void {
-    this.#fail(workerId, conn, 'UNAVAILABLE', this.#state.unavailable);
   }
 }
