@@ -64,17 +64,21 @@ export class TurnWriter {
   /**
    * A WebSocket as a session's transport: what a turn writes leaves as one text frame of whole
    * lines. Its counts are what `ws` has not handed to the kernel yet (`bufferedAmount`); `write`
-   * says it is full when the turn began with a backlog past the high-water mark, and the drain
-   * listener is called from the send callback that finds the backlog taken.
+   * says it is full when the turn began with a backlog past the high-water mark. As a socket
+   * owes a `drain` once a write takes it past its high-water mark, whether or not that write was
+   * refused, the drain listener is owed one once the backlog and this turn's frame reach the
+   * mark, and is called from the send callback that finds the backlog taken: a session waiting
+   * for a turn's large output to leave (`--soft-queue`) must hear that it has.
    */
   webSocket(ws: WebSocket, remoteAddress: string): WebSocketTransport {
     let frame: Array<string | Uint8Array> = [];
+    let frameSize = 0;
     let close = { code: 1000, reason: '' };
     let backlog = 0;
     let waitingForDrain = false;
     let onDrain: (() => void) | undefined;
     const sent = () => {
-      if (!waitingForDrain || ws.bufferedAmount >= WS_HIGH_WATER_MARK) return;
+      if (!waitingForDrain || ws.bufferedAmount + frameSize >= WS_HIGH_WATER_MARK) return;
       waitingForDrain = false;
       onDrain?.();
     };
@@ -82,6 +86,7 @@ export class TurnWriter {
       if (frame.length === 0) return;
       const data = joinFrame(frame);
       frame = [];
+      frameSize = 0;
       if (ws.readyState === WS_OPEN) ws.send(data, { binary: false }, sent);
     };
     return {
@@ -91,9 +96,9 @@ export class TurnWriter {
           this.#framing.push(send);
           this.#schedule();
         }
-        if (backlog < WS_HIGH_WATER_MARK) return true;
-        waitingForDrain = true;
-        return false;
+        frameSize += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+        if (backlog + frameSize >= WS_HIGH_WATER_MARK) waitingForDrain = true;
+        return backlog < WS_HIGH_WATER_MARK;
       },
       onDrain: (listener) => {
         onDrain = listener;
@@ -107,6 +112,7 @@ export class TurnWriter {
       },
       destroy: () => {
         frame = [];
+        frameSize = 0;
         ws.terminate();
       },
       pause: () => {
@@ -116,7 +122,7 @@ export class TurnWriter {
         ws.resume();
       },
       get bufferedBytes() {
-        return ws.bufferedAmount + frameBytes(frame);
+        return ws.bufferedAmount + frameSize;
       },
       get backlogBytes() {
         return frame.length === 0 ? ws.bufferedAmount : backlog;
@@ -157,10 +163,4 @@ function joinFrame(parts: ReadonlyArray<string | Uint8Array>): string | Uint8Arr
   if (parts.length === 1 && first !== undefined) return first;
   if (parts.every((part) => typeof part === 'string')) return parts.join('');
   return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
-}
-
-function frameBytes(parts: ReadonlyArray<string | Uint8Array>): number {
-  let bytes = 0;
-  for (const part of parts) bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-  return bytes;
 }

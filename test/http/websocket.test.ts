@@ -126,6 +126,22 @@ test('a WebSocket that does not read is cut with BYE slow consumer; the others g
   t.is(await talker.command('PING final'), 'OK final');
 });
 
+test('output past --soft-queue in one turn does not stall a WebSocket: a long HISTORY, then the next command', async (t) => {
+  const server = await startServer(t, {
+    workers: 1,
+    args: ['--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
+  });
+  const { client: talker } = await registered(t, server.port, 'talker');
+  for (let i = 0; i < 200; i++) talker.send(`MSG ${'h'.repeat(1000)} ${String(i)}`);
+  await talker.until((l) => l === 'OK 201');
+  const { client: web } = await connectWs(t, server.httpPort);
+  // About 210 KB of replay, more than the 64 KiB soft queue: the commands behind it wait for
+  // the output to drain, and must be told when it has.
+  web.sendFrame('HISTORY 200\nPING after');
+  t.is(await web.until((l) => l.startsWith('OK ')), 'OK 200');
+  t.is(await web.next(), 'OK after');
+});
+
 /** A server whose `limitOption` allows two connections holds a TCP and a WebSocket user; the third comes by WebSocket. */
 async function thirdOverLimit(t: ExecutionContext, limitOption: string) {
   const server = await startServer(t, { workers: 2, args: [limitOption, '2'] });
