@@ -6,73 +6,63 @@
  */
 import { ERROR_TEXT } from '../protocol/error-codes.js';
 import { isValidNick } from '../protocol/nick.js';
-import { hasUnsafeCharacters, utf8ByteLength } from '../protocol/text.js';
-import {
-  parseServerLine,
-  PROTOCOL_NAME,
-  type PublicEvent,
-  type PublicEventType,
-  type ServerLine,
-} from '../protocol/wire.js';
+import { parseServerLine, PROTOCOL_NAME, type PublicEvent, type ServerLine } from '../protocol/wire.js';
 import { Backoff } from './backoff.js';
 import { resolveClientOptions, type ChatClientOptions, type ChatClientSettings } from './client-options.js';
-import { CommandQueue, type QueuedCommand, type Reply } from './command-queue.js';
+import { CommandQueue, type QueuedCommand } from './command-queue.js';
+import { awaitReply, CommandSender } from './command-sender.js';
 import {
   ClientClosedError,
-  ConnectFailedError,
   ConnectionLostError,
   describeError,
   InvalidCommandError,
   ServerReplyError,
 } from './errors.js';
-import type { ChatClientEvents, ClientState, NickChooser, Welcome } from './events.js';
+import { EVENT_OF_TYPE, type ChatClientEvents, type ClientState, type NickChooser, type Welcome } from './events.js';
+import { Handshake } from './handshake.js';
 import { PublicStream } from './public-stream.js';
 import type { ClientTransport } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
-import { Registration, type RegistrationAttempt } from './registration.js';
+import { Registration } from './registration.js';
+import { RetryPolicy } from './retry-policy.js';
 
 type Phase = 'greeting' | 'registering' | 'ready';
 
-const EVENT_OF_TYPE = {
-  MSG: 'message',
-  JOIN: 'join',
-  LEAVE: 'leave',
-  ANNOUNCE: 'announce',
-} as const satisfies Record<PublicEventType, keyof ChatClientEvents>;
-
 export class ChatSession extends TypedEmitter<ChatClientEvents> {
   readonly options: ChatClientOptions;
-  readonly #backoff: Backoff;
+  readonly #retry: RetryPolicy;
   readonly #queue: CommandQueue;
+  readonly #sender: CommandSender;
   readonly #stream: PublicStream;
   #state: ClientState = 'idle';
   #connection: ClientTransport | undefined;
   #phase: Phase = 'greeting';
   #welcome: Welcome | undefined;
-  #epoch: string | undefined;
   #everConnected = false;
-  #failures = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #byeReason: string | undefined;
-  #adminToken: string | undefined;
   #quitting = false;
   readonly #registration: Registration;
+  readonly #handshake: Handshake;
   #firstConnect: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
 
   constructor(options: ChatClientSettings) {
     super();
     this.options = resolveClientOptions(options);
-    this.#backoff = new Backoff(this.options.backoff);
+    const backoff = new Backoff(this.options.backoff);
+    this.#retry = new RetryPolicy(backoff, this.options.retries, this.options.reconnect);
     if (this.options.nick !== undefined && !isValidNick(this.options.nick))
       throw new InvalidCommandError('BAD_NICK', ERROR_TEXT.BAD_NICK);
-    this.#registration = new Registration(this.options.nick, this.#backoff, this.options.nickRetries);
+    this.#registration = new Registration(this.options.nick, backoff, this.options.nickRetries);
     this.#queue = new CommandQueue(this.options.maxQueued);
+    this.#sender = new CommandSender(this.#queue, this.options.maxLineBytes, () => this.#connection);
     this.#stream = new PublicStream({
       event: (event) => {
         this.#emitPublic(event);
       },
       gap: (after, missing) => this.emit('gap', { after, missing }),
     });
+    this.#handshake = new Handshake(this.#stream, this.#registration, this.options.replayOnNewEpoch);
   }
 
   get state(): ClientState {
@@ -123,18 +113,14 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
 
   /** Sends a command now, or queues it until connected; settles with its reply. */
   protected command<T>(verb: string, line: string, parse: (data: string) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.submit({
-        verb,
-        line,
-        expectsReply: true,
-        settle: (reply) => {
-          if (reply.kind === 'ok') resolve(parse(reply.data));
-          else reject(new ServerReplyError(reply.code, reply.text));
-        },
-        fail: reject,
-      });
-    });
+    return awaitReply(
+      (command) => {
+        this.submit(command);
+      },
+      verb,
+      line,
+      parse,
+    );
   }
 
   /** Sends now when ready, queues otherwise; a command that cannot be accepted fails at once. */
@@ -142,9 +128,7 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     try {
       if (this.#state === 'closed') throw new ClientClosedError('the client is closed');
       if (this.#quitting) throw new ClientClosedError('quitting');
-      this.#checkLine(command.line);
-      if (this.#state === 'ready') this.#write(command);
-      else this.#queue.hold(command);
+      this.#sender.submit(command, this.#state === 'ready');
     } catch (error) {
       command.fail(toError(error));
     }
@@ -155,49 +139,15 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     return this.#stream;
   }
 
-  #checkLine(line: string): void {
-    if (hasUnsafeCharacters(line)) {
-      throw new InvalidCommandError(
-        'BAD_TEXT',
-        'text holds control or invisible characters (a newline, an escape, a bidi override…)',
-      );
-    }
-    if (utf8ByteLength(line) > this.options.maxLineBytes) {
-      throw new InvalidCommandError('TOO_LONG', `line longer than ${this.options.maxLineBytes} bytes`);
-    }
-  }
-
-  #write(command: QueuedCommand): void {
-    const connection = this.#connection;
-    if (connection === undefined || connection.closed) {
-      command.fail(new ConnectionLostError(command.verb));
-      return;
-    }
-    command.beforeSend?.();
-    this.#queue.sent(command);
-    connection.send(command.line);
-  }
-
-  #internal(verb: string, line: string): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      this.#write({
-        verb,
-        line,
-        expectsReply: true,
-        settle: (reply: Reply) => {
-          if (reply.kind === 'ok') resolve(reply.data);
-          else reject(new ServerReplyError(reply.code, reply.text));
-        },
-        fail: reject,
-      });
-    });
-  }
-
   #attempt(): void {
     this.#state = this.#everConnected ? 'reconnecting' : 'connecting';
     this.#phase = 'greeting';
     this.#byeReason = undefined;
-    this.emit('connecting', { attempt: this.#failures + 1, attempts: this.options.retries, address: this.#address() });
+    this.emit('connecting', {
+      attempt: this.#retry.nextAttempt,
+      attempts: this.options.retries,
+      address: this.#address(),
+    });
     const connection = this.options.connector.connect(
       {
         line: (text) => {
@@ -256,33 +206,28 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     this.#welcome = welcome;
     this.#phase = 'registering';
     this.emit('welcome', welcome);
-    void this.#handshake(connection, welcome);
+    void this.#handshakeOn(connection, welcome);
   }
 
   /** Registers, and after a reconnect restores operator rights and replays what was missed. */
-  async #handshake(connection: ClientTransport, welcome: Welcome): Promise<void> {
+  async #handshakeOn(connection: ClientTransport, welcome: Welcome): Promise<void> {
     const reconnected = this.#everConnected;
-    const since = this.#stream.lastSeen;
-    // A server behind what we have seen lost its newest history even under the same epoch:
-    // our seqs are as void as after a new epoch.
-    const newEpoch = reconnected && (this.#epoch !== welcome.epoch || (since !== undefined && welcome.lastSeq < since));
     if (reconnected) this.#state = 'syncing';
-    // Our own JOIN comes before the REGISTER's OK: held, it shows after "connected", not before.
-    this.#stream.hold();
     try {
-      const nick = await this.#registration.register(this.#registrationAttempt(connection), reconnected);
-      this.#epoch = welcome.epoch;
-      this.#everConnected = true;
-      this.#failures = 0;
-      this.emit('connected', { workerId: welcome.workerId, nick, reconnected });
-      if (this.#adminToken !== undefined) {
-        // A token the server no longer accepts is dropped: the user is told by the FORBIDDEN replies that follow.
-        await this.#internal('AUTH', `AUTH ${this.#adminToken}`).catch(() => {
-          this.#adminToken = undefined;
-        });
-      }
-      if (reconnected) await this.#replay(newEpoch, since, welcome.epoch);
-      else this.#stream.release();
+      await this.#handshake.run(welcome, reconnected, {
+        ask: (verb, line) => this.#sender.ask(verb, line),
+        isCurrent: () => connection === this.#connection && !connection.closed,
+        sleep: (ms) =>
+          new Promise<void>((resolve) => {
+            this.#timer = setTimeout(resolve, ms);
+          }),
+        registered: (nick) => {
+          this.#everConnected = true;
+          this.#retry.succeeded();
+          this.emit('connected', { workerId: welcome.workerId, nick, reconnected });
+        },
+        replayed: (info) => this.emit('replayed', info),
+      });
     } catch (error) {
       if (connection !== this.#connection || connection.closed) return;
       this.#finish(
@@ -296,34 +241,7 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     this.#state = 'ready';
     this.#firstConnect?.resolve(welcome);
     this.#firstConnect = undefined;
-    for (const command of this.#queue.takeWaiting()) this.#write(command);
-  }
-
-  #registrationAttempt(connection: ClientTransport): RegistrationAttempt {
-    return {
-      register: async (nick) => {
-        await this.#internal('REGISTER', `REGISTER ${nick}`);
-      },
-      isCurrent: () => connection === this.#connection && !connection.closed,
-      sleep: (ms) =>
-        new Promise<void>((resolve) => {
-          this.#timer = setTimeout(resolve, ms);
-        }),
-    };
-  }
-
-  async #replay(newEpoch: boolean, since: number | undefined, epoch: string): Promise<void> {
-    let line: string | undefined;
-    if (newEpoch) {
-      this.#stream.forget();
-      line = `HISTORY ${this.options.replayOnNewEpoch}`;
-    } else if (since !== undefined) {
-      line = `HISTORY SINCE ${since}`;
-    }
-    // The handshake holds the stream already: replayed and live events merge when it lets go.
-    if (line !== undefined) await this.#internal('HISTORY', line);
-    const summary = this.#stream.release();
-    this.emit('replayed', { count: summary.delivered, missing: summary.missing, newEpoch, epoch });
+    this.#sender.sendWaiting();
   }
 
   #onClosed(connection: ClientTransport, error: Error | undefined): void {
@@ -334,37 +252,20 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     this.#queue.failInFlight((command) => new ConnectionLostError(command.verb));
     if (this.#state === 'closed') return;
     const reason = this.#byeReason ?? (error === undefined ? 'connection closed by the server' : describeError(error));
-    if (this.#quitting && this.#queue.waitingCount === 0) {
-      this.#finish('quit', undefined);
-      return;
-    }
-    if (this.#byeReason?.startsWith('kicked') === true) {
-      this.#finish(this.#byeReason, undefined);
-      return;
-    }
-    const answer = this.#registration.pendingAnswer;
-    if (answer !== undefined) {
-      this.#awaitAnswer(answer);
-      return;
-    }
-    const wasReady = this.#phase === 'ready';
-    if (wasReady) {
-      this.emit('disconnected', { reason, willReconnect: this.options.reconnect });
-      if (!this.options.reconnect) {
-        this.#finish(reason, error);
-        return;
-      }
-    } else {
-      this.#failures++;
-    }
-    if (this.#failures >= this.options.retries) {
-      this.#finish(
-        `gave up after ${this.#failures} attempts: ${reason}`,
-        new ConnectFailedError(this.#address(), this.#failures, error ?? new Error(reason)),
-      );
-      return;
-    }
-    this.#scheduleAttempt(Math.max(1, this.#failures), reason);
+    const drop = {
+      reason,
+      error,
+      bye: this.#byeReason,
+      quitDone: this.#quitting && this.#queue.waitingCount === 0,
+      nickAnswer: this.#registration.pendingAnswer,
+      wasReady: this.#phase === 'ready',
+    };
+    const step = this.#retry.afterDrop(drop, this.#address(), (willReconnect) => {
+      this.emit('disconnected', { reason, willReconnect });
+    });
+    if (step.next === 'end') this.#finish(step.reason, step.error);
+    else if (step.next === 'await-nick') this.#awaitAnswer(step.answer);
+    else this.#scheduleAttempt(step.delayMs, reason);
   }
 
   /**
@@ -380,10 +281,9 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
     });
   }
 
-  #scheduleAttempt(failures: number, reason: string): void {
-    const delayMs = this.#backoff.delay(failures);
+  #scheduleAttempt(delayMs: number, reason: string): void {
     this.#state = this.#everConnected ? 'reconnecting' : 'connecting';
-    this.emit('reconnecting', { attempt: this.#failures + 1, attempts: this.options.retries, delayMs, reason });
+    this.emit('reconnecting', { attempt: this.#retry.nextAttempt, attempts: this.options.retries, delayMs, reason });
     this.#timer = setTimeout(() => {
       this.#attempt();
     }, delayMs);
@@ -409,7 +309,7 @@ export class ChatSession extends TypedEmitter<ChatClientEvents> {
 
   /** Sent again after every reconnect. */
   protected rememberAdminToken(token: string): void {
-    this.#adminToken = token;
+    this.#handshake.adminToken = token;
   }
 
   /** The server said OK to `NICK`: every reconnect registers the new nick. */

@@ -1,5 +1,5 @@
 /** What a `ChatClient` tells its user: the typed event map and the shapes it carries. */
-import type { PublicEvent } from '../protocol/wire.js';
+import type { PublicEvent, PublicEventType } from '../protocol/wire.js';
 import type { ServerReplyError } from './errors.js';
 
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed';
@@ -87,6 +87,14 @@ export interface ChatClientEvents {
   /** For good: quit, kicked, or gave up reconnecting. */
   closed: [ClosedInfo];
 }
+
+/** The event each type of public event is also told as. */
+export const EVENT_OF_TYPE = {
+  MSG: 'message',
+  JOIN: 'join',
+  LEAVE: 'leave',
+  ANNOUNCE: 'announce',
+} as const satisfies Record<PublicEventType, keyof ChatClientEvents>;
 
 export interface HistoryResult {
   /** The server's count of replayed events. */
