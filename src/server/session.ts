@@ -47,6 +47,8 @@ export class Session {
   /** The transport is ending: what is queued goes out, then it closes. */
   #ending = false;
   #closed = false;
+  /** Set once the hub has been told the connection is gone (at the close, or at a slow consumer's cut). */
+  #hubTold = false;
   /** Closes a connection that does not register in time, whether it answers PING or not. */
   #registerTimer: NodeJS.Timeout | undefined;
 
@@ -183,8 +185,15 @@ export class Session {
     this.#intake.stop();
     this.#heldEvents = [];
     this.#output.drop();
-    this.#bus.request({ type: 'close', conn: this.conn, reason });
+    this.#tellHub(reason);
     return reason;
+  }
+
+  /** Tells the hub the connection is gone: its user leaves, its nick is free. Once. */
+  #tellHub(reason: string): void {
+    if (this.#hubTold) return;
+    this.#hubTold = true;
+    this.#bus.request({ type: 'close', conn: this.conn, reason });
   }
 
   /**
@@ -243,13 +252,16 @@ export class Session {
   /**
    * Cuts a client that does not take its output. What waits in our queue is dropped and the BYE
    * goes right after what the transport holds already: the client sees it if it reads within the
-   * grace.
+   * grace. For everyone else it is gone at once (its LEAVE, its nick free): only the socket
+   * lingers, for the BYE.
    */
   #slowConsumer(): void {
     this.#heldEvents = [];
     this.#heldEventBytes = 0;
     this.#output.abandon(formatBye('slow consumer'));
     this.#close('slow consumer', SLOW_CONSUMER_GRACE_MS);
+    this.#commands.unenrol();
+    this.#tellHub('slow consumer');
   }
 
   /** A line from the splitter; any line is activity, whether it runs now or later. */

@@ -68,6 +68,22 @@ test('a client that reads too slowly is cut with BYE slow consumer, which reache
   t.is(await talker.until((l) => l === 'OK final'), 'OK final');
 });
 
+test('a reader that stalls is gone for the others at the cut, and reads BYE slow consumer last when it reads again', async (t) => {
+  const server = await startServer(t, {
+    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
+  });
+  const { client: stalled } = await registered(t, server.port, 'stalled');
+  const { client: talker } = await registered(t, server.port, 'talker');
+  stalled.socket.pause();
+  // The others see it leave while it still reads nothing: at the cut, not when its socket goes.
+  t.regex(await floodUntilSlowConsumer(talker, 'stalled'), / stalled slow consumer$/);
+  const { client: again } = await registered(t, server.port, 'stalled');
+  t.is(await again.command('PING'), 'OK', 'its nick was free at once');
+  stalled.socket.resume();
+  await stalled.closedByPeer(60_000);
+  t.is(stalled.lines.at(-1), 'BYE slow consumer');
+});
+
 test('a client that sends more commands than it reads is paused, not cut, and every command is answered', async (t) => {
   const server = await startServer(t, { args: ['--rate-limit', '100000', '--rate-burst', '100000'] });
   const { client } = await connect(t, server.port);

@@ -160,7 +160,7 @@ test.serial('bad bytes get their error code and the connection stays usable', (t
 });
 
 test.serial(
-  'past --max-queue: the queued output is dropped, BYE slow consumer follows what the transport holds, then a grace',
+  'past --max-queue: the queued output is dropped, BYE slow consumer follows what the transport holds, the hub is told at once, then a grace',
   (t) => {
     const { clock, transport, session, requests } = setup({ softQueue: 50, maxQueue: 100 });
     transport.highWaterMark = 20;
@@ -172,12 +172,13 @@ test.serial(
       'the transport took lines up to its high-water mark; what was queued after them is dropped',
     );
     t.true(transport.ended);
+    t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }], 'gone for everyone at the cut');
     clock.tick(9_999);
     t.false(transport.destroyed, 'a grace to read the BYE');
     clock.tick(1);
     t.true(transport.destroyed);
     session.closed();
-    t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }]);
+    t.deepEqual(requests, [{ type: 'close', conn: 1, reason: 'slow consumer' }], 'told once');
   },
 );
 
