@@ -7,6 +7,7 @@
  */
 import {
   DiscardPolicy,
+  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
@@ -28,6 +29,13 @@ export interface StreamSettings {
 const DUPLICATE_WINDOW_MS = 120_000;
 /** Election records: a host incarnation is reaped once; older records serve nobody. */
 const REAP_RECORD_AGE_MS = 24 * 60 * 60 * 1000;
+/** NATS's answer to more than one replica on a server without a cluster (`JSStreamReplicasNotSupportedErr`). */
+const REPLICAS_NOT_SUPPORTED = 10074;
+
+/** A configuration NATS cannot hold at all: no retry makes it, and the user must hear why. */
+function isRefused(error: unknown): error is JetStreamApiError {
+  return error instanceof JetStreamApiError && error.code === REPLICAS_NOT_SUPPORTED;
+}
 
 function streamConfigs(settings: StreamSettings): Array<Partial<StreamConfig> & { name: string }> {
   const common = {
@@ -53,17 +61,28 @@ export async function ensureStreams(
   log: Logger,
 ): Promise<StreamInfo> {
   for (const config of streamConfigs(settings)) {
-    await retrying(`create stream ${config.name}`, timing, async () => {
-      const existing = await jsm.streams.info(config.name).catch(() => undefined);
-      if (existing !== undefined) {
-        if (existing.config.num_replicas !== config.num_replicas) {
-          log.warn(
-            `stream ${config.name} has ${existing.config.num_replicas} replicas, not the ${config.num_replicas} asked for; using it as it is`,
-          );
+    await retrying(
+      `create stream ${config.name}`,
+      timing,
+      async () => {
+        const existing = await jsm.streams.info(config.name).catch(() => undefined);
+        if (existing !== undefined) {
+          if (existing.config.num_replicas !== config.num_replicas) {
+            log.warn(
+              `stream ${config.name} has ${existing.config.num_replicas} replicas, not the ${config.num_replicas} asked for; using it as it is`,
+            );
+          }
+          return existing;
         }
-        return existing;
-      }
-      return jsm.streams.add(config);
+        return jsm.streams.add(config);
+      },
+      isRefused,
+    ).catch((error: unknown) => {
+      if (!isRefused(error)) throw error;
+      throw new Error(
+        `--nats-replicas ${String(settings.replicas)}: NATS refuses to create stream ${config.name}: ${error.message}`,
+        { cause: error },
+      );
     });
   }
   return retrying(`read stream ${EVENTS_STREAM}`, timing, () => jsm.streams.info(EVENTS_STREAM));
