@@ -9,7 +9,9 @@ export interface Status {
 
 export function createStatus(stream: NodeJS.WriteStream = process.stdout): Status {
   if (stream.isTTY) {
-    const spinner = ora({ stream });
+    // ora's discardStdin puts the terminal in raw mode and expects stdin to be read; nothing reads
+    // ours, so a Ctrl-C typed during the start was lost. Left cooked, it is a SIGINT, as always.
+    const spinner = ora({ stream, discardStdin: false });
     return {
       start: (text) => void spinner.start(text),
       succeed: (text) => void spinner.succeed(text),

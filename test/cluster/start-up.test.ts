@@ -11,8 +11,9 @@ import test, { type ExecutionContext } from 'ava';
 import { childrenOf, processEnded } from '../../bench/proc-stats.js';
 import { waitUntil } from '../../src/processes.js';
 import { registered } from '../helpers/line-client.js';
-import { failedStart, launchServer, startServer, type TestServer } from '../helpers/server.js';
+import { failedStart, launchServer, PRIMARY_PATH, startServer, type TestServer } from '../helpers/server.js';
 import { fillDisk, tinyDisk, tmpfsTest } from '../helpers/tmpfs.js';
+import { runOnTerminal, terminalAvailable } from '../client/helpers/terminal-process.js';
 
 function tempDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'clusterchat-start-'));
@@ -85,6 +86,17 @@ tmpfsTest(
     const lockPath = join(dataDir, 'clusterchat.lock');
     t.is(server.stderr, `clusterchat: cannot create the lock ${lockPath}: ENOSPC: no space left on device, write\n`);
     t.false(existsSync(lockPath), 'no empty lock for the next start to take over');
+  },
+);
+
+(terminalAvailable() ? test : test.skip)(
+  'Ctrl-C typed on a terminal while the spinner says "starting" stops it too: it says it was interrupted, exit code 130',
+  async (t) => {
+    const server = runOnTerminal(t, ['--workers', '32', '--port', '0', '--no-http', '--no-persist'], PRIMARY_PATH);
+    await server.shows(/starting 32 workers/);
+    server.type('\u0003');
+    t.regex(await server.shows(/interrupted while starting|listening on/), /interrupted/);
+    t.is(await server.exited, 130);
   },
 );
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { killQuietly, stopChild } from '../../src/processes.js';
 
-const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
+export const PRIMARY_PATH = fileURLToPath(new URL('../../dist/primary.js', import.meta.url));
 
 export interface ServerOptions {
   workers?: number;

@@ -1,8 +1,9 @@
 /**
- * The console client (`dist/client.js`) on a real pseudo-terminal, as a user runs it: `script`
- * (util-linux, in every Debian) gives it one, and passes what the test types as keystrokes. The
- * test reads the screen as text, escape sequences removed. The test's teardown ends the process
- * group if it is still running.
+ * The console client (`dist/client.js`), or another of our programs, on a real pseudo-terminal,
+ * as a user runs it: `script` (util-linux, in every Debian) gives it one, and passes what the
+ * test types as keystrokes (Ctrl-C included: the terminal makes it a SIGINT). The test reads the
+ * screen as text, escape sequences removed. The test's teardown ends the process group if it is
+ * still running.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
@@ -62,10 +63,10 @@ export function terminalAvailable(): boolean {
   return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Starts the client on a 120×40 pseudo-terminal with `args`; colors off. */
-export function runOnTerminal(t: ExecutionContext, args: string[]): TerminalProcess {
+/** Starts `program` (the client by default) on a 120×40 pseudo-terminal with `args`; colors off. */
+export function runOnTerminal(t: ExecutionContext, args: string[], program = CLIENT_PATH): TerminalProcess {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const command = ['stty cols 120 rows 40 &&', ...[process.execPath, CLIENT_PATH, ...args].map(quote)].join(' ');
+  const command = ['stty cols 120 rows 40 &&', ...[process.execPath, program, ...args].map(quote)].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'ignore'],
     env: { ...process.env, NO_COLOR: '1' },
