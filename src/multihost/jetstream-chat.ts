@@ -6,64 +6,35 @@
  * What the hub on this host gets: claims and releases of nicks, publishes that resolve only once
  * the event is stored AND this host's feed has handed it to the workers (so a sender sees its
  * event before its `OK <seq>`), the users of every host, DMs and KICKs routed to the host that
- * holds the target. What it must provide: its local users (`LocalSeats`).
+ * holds the target. What it must provide: its `HubSide` (local users, deliveries, DMs, kicks).
  *
  * A host without JetStream for `fenceAfter` fences itself: its clients are told BYE and closed,
  * since the others have by then let its users go; it rejoins, as a new incarnation, once JetStream
  * answers again.
  */
 import { randomBytes } from 'node:crypto';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../log.js';
 import { compareNicks, nickKey } from '../protocol/nick.js';
 import type { PublicEventType } from '../protocol/wire.js';
+import { DeliveryWaits } from './delivery-waits.js';
 import { EventFeed, type FedEvent } from './event-feed.js';
 import { HostDirectory, type HostId } from './host-directory.js';
+import { HostFence } from './host-fence.js';
 import { HostReaper } from './host-reaper.js';
-import { EVENTS_STREAM, EVENTS_SUBJECT } from './names.js';
+import { EVENTS_SUBJECT } from './names.js';
 import { NickClaims, type StoredClaim } from './nick-claims.js';
-import { DEFAULT_RETRY, publishOnce, UnavailableError, type RetryTiming } from './retry.js';
+import { publishOnce, UnavailableError } from './retry.js';
 import type { HubSide } from '../hub/chat-state.js';
 import { HostRequests } from './host-requests.js';
-import { ensureStreams, epochOf } from './streams.js';
-
-export interface JetStreamChatOptions {
-  servers: string[];
-  replicas: number;
-  nodeName: string;
-  /** Public events the stream keeps and a starting host loads. */
-  history: number;
-  log: Logger;
-  timing?: Partial<MultiHostTiming>;
-}
-
-export interface MultiHostTiming {
-  heartbeatInterval: number;
-  /** Silence after which another host counts as dead (its users are let go). */
-  hostTimeout: number;
-  /** Time without JetStream after which this host fences itself. */
-  fenceAfter: number;
-  /** A consumer silent this long is recreated. */
-  stallAfter: number;
-  retry: RetryTiming;
-}
-
-/** Defaults: a dead host's users leave within 15 s (10 s of silence + election and publishes). */
-const DEFAULT_TIMING: MultiHostTiming = {
-  heartbeatInterval: 1_000,
-  hostTimeout: 10_000,
-  fenceAfter: 15_000,
-  stallAfter: 4_000,
-  retry: DEFAULT_RETRY,
-};
+import { joinChat, type JetStreamChatOptions, type JoinedChat, type MultiHostTiming } from './join-chat.js';
 
 export class JetStreamChat {
   readonly epoch: string;
   readonly nodeName: string;
   readonly #nc: NatsConnection;
   readonly #js: JetStreamClient;
-  readonly #jsm: JetStreamManager;
   readonly #timing: MultiHostTiming;
   readonly #log: Logger;
   readonly #claims: NickClaims;
@@ -75,36 +46,38 @@ export class JetStreamChat {
   readonly #startSeq: number;
   /** Our claims by nick key: what a release purges. */
   readonly #held = new Map<string, StoredClaim>();
-  /** What to run just before our own events are delivered, by message id. */
-  readonly #before = new Map<string, () => void>();
-  /** Publishes waiting for the feed to deliver their seq, by seq. */
-  readonly #waiting = new Map<number, () => void>();
+  readonly #deliveries = new DeliveryWaits();
+  readonly #fence: HostFence;
   #incarnation = newIncarnation();
   #counter = 0;
-  #lastContact = Date.now();
-  #fenced = false;
-  #probe: NodeJS.Timeout | undefined;
   #hub: HubSide | undefined;
 
-  private constructor(
-    options: JetStreamChatOptions,
-    nc: NatsConnection,
-    jsm: JetStreamManager,
-    epoch: string,
-    retained: { first: number; last: number },
-  ) {
-    this.epoch = epoch;
+  private constructor(options: JetStreamChatOptions, joined: JoinedChat) {
+    const { nc, jsm, retained } = joined;
+    this.epoch = joined.epoch;
     this.nodeName = options.nodeName;
     this.#nc = nc;
-    this.#jsm = jsm;
-    this.#timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.#timing = joined.timing;
     this.#js = jetstream(nc, { timeout: this.#timing.retry.attempt });
     const lastSeq = retained.last;
     this.#log = options.log;
     this.#startSeq = lastSeq;
     this.#claims = new NickClaims(this.#js, jsm, this.#timing.retry);
+    this.#fence = new HostFence({
+      jsm,
+      fenceAfter: this.#timing.fenceAfter,
+      probeEvery: this.#timing.heartbeatInterval,
+      log: options.log,
+      onFence: () => {
+        this.#held.clear();
+        this.#hub?.fence();
+      },
+      onRejoin: () => {
+        this.#rejoin();
+      },
+    });
     const self = () => this.#self();
-    const alive = () => !this.#fenced && !nc.isClosed() && Date.now() - this.#lastContact < this.#timing.fenceAfter;
+    const alive = () => this.#fence.inContact && !nc.isClosed();
     this.#reaper = new HostReaper({
       js: this.#js,
       jsm,
@@ -123,7 +96,9 @@ export class JetStreamChat {
       alive,
       onDead: (dead) => void this.#reap(dead),
       onSilenced: (silence) => {
-        this.#fence(`not heard on NATS for ${Math.round(silence / 1000)} s: the others may have let our users go`);
+        this.#fence.fence(
+          `not heard on NATS for ${Math.round(silence / 1000)} s: the others may have let our users go`,
+        );
       },
       log: options.log,
     });
@@ -142,33 +117,7 @@ export class JetStreamChat {
 
   /** Connects, refuses a node name another live host uses, and finds or creates the streams. */
   static async open(options: JetStreamChatOptions): Promise<JetStreamChat> {
-    const timing = { ...DEFAULT_TIMING, ...options.timing };
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-        servers: options.servers,
-        name: options.nodeName,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        timeout: timing.retry.attempt,
-      });
-    } catch (error) {
-      throw new Error(`cannot reach NATS at ${options.servers.join(',')}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    try {
-      if (await HostRequests.nameTaken(nc, options.nodeName, timing.retry.attempt)) {
-        throw new Error(`node name ${options.nodeName} is in use by a live host; pick another with --node-name`);
-      }
-      const jsm = await jetstreamManager(nc, { timeout: timing.retry.attempt });
-      const info = await ensureStreams(jsm, options, timing.retry, options.log);
-      const retained = { first: info.state.first_seq, last: info.state.last_seq };
-      return new JetStreamChat(options, nc, jsm, epochOf(info.created), retained);
-    } catch (error) {
-      await nc.close();
-      throw error;
-    }
+    return new JetStreamChat(options, await joinChat(options));
   }
 
   /** The last seq handed to `onEvent`. */
@@ -177,7 +126,7 @@ export class JetStreamChat {
   }
 
   get fenced(): boolean {
-    return this.#fenced;
+    return this.#fence.fenced;
   }
 
   /** This host's incarnation: a new one after every rejoin. */
@@ -196,12 +145,12 @@ export class JetStreamChat {
    */
   async start(hub: HubSide): Promise<void> {
     this.#hub = hub;
-    const caughtUp = this.#startSeq <= this.lastSeq ? Promise.resolve() : this.#delivered(this.#startSeq);
+    const caughtUp = this.#deliveries.delivered(this.#startSeq, this.lastSeq);
     await this.#feed.start();
     await caughtUp;
     this.#requests.start();
     await this.#directory.start();
-    this.#probe = setInterval(() => void this.#checkContact(), this.#timing.heartbeatInterval);
+    this.#fence.start();
     // Claims left by incarnations nobody hears from (every host died, or this one restarted):
     // watched like silent hosts, and reaped if they stay silent.
     setTimeout(() => void this.#suspectOrphans(), this.#timing.heartbeatInterval * 2).unref();
@@ -215,7 +164,7 @@ export class JetStreamChat {
     );
     if (stored === undefined) return false;
     this.#held.set(nickKey(nick), stored);
-    this.#contact();
+    this.#fence.contact();
     return true;
   }
 
@@ -239,7 +188,7 @@ export class JetStreamChat {
     options: { before?: () => void; after?: number } = {},
   ): Promise<number> {
     const msgID = `${this.#incarnation}.${++this.#counter}`;
-    if (options.before !== undefined) this.#before.set(msgID, options.before);
+    if (options.before !== undefined) this.#deliveries.runBefore(msgID, options.before);
     try {
       const ack = await publishOnce(
         this.#js,
@@ -252,11 +201,11 @@ export class JetStreamChat {
         },
         this.#timing.retry,
       );
-      this.#contact();
-      await this.#delivered(ack.seq);
+      this.#fence.contact();
+      await this.#deliveries.delivered(ack.seq, this.lastSeq);
       return ack.seq;
     } finally {
-      this.#before.delete(msgID);
+      this.#deliveries.forget(msgID);
     }
   }
 
@@ -294,8 +243,8 @@ export class JetStreamChat {
 
   /** Leaves the chat in good order (the hub has published its users' LEAVEs already). */
   async close(): Promise<void> {
-    clearInterval(this.#probe);
-    this.#directory.stop(!this.#fenced);
+    this.#fence.stop();
+    this.#directory.stop(!this.#fence.fenced);
     this.#requests.stop();
     await this.#feed.stop();
     await this.#nc.drain().catch(() => undefined);
@@ -306,7 +255,7 @@ export class JetStreamChat {
    * reap its users. The tests play a host's death with it without ending their own process.
    */
   async abandon(): Promise<void> {
-    clearInterval(this.#probe);
+    this.#fence.stop();
     this.#directory.stop(false);
     this.#requests.stop();
     await this.#feed.stop();
@@ -326,69 +275,26 @@ export class JetStreamChat {
   #writeGuard(): () => void {
     const incarnation = this.#incarnation;
     return () => {
-      if (this.#fenced || this.#incarnation !== incarnation) {
+      if (this.#fence.fenced || this.#incarnation !== incarnation) {
         throw new UnavailableError('write for a fenced host');
       }
       if (!this.#directory.heardRecently()) throw new Error('this host has not heard itself on NATS lately');
     };
   }
 
-  #contact(): void {
-    this.#lastContact = Date.now();
-  }
-
-  #delivered(seq: number): Promise<void> {
-    if (seq <= this.lastSeq) return Promise.resolve();
-    return new Promise((resolve) => {
-      const earlier = this.#waiting.get(seq);
-      this.#waiting.set(seq, () => {
-        earlier?.();
-        resolve();
-      });
-    });
-  }
-
   #onFed(fed: FedEvent): void {
-    this.#contact();
-    if (fed.msgId !== undefined) this.#before.get(fed.msgId)?.();
+    this.#fence.contact();
+    this.#deliveries.delivering(fed.msgId);
     this.#hub?.deliver(fed.event);
-    if (this.#waiting.size > 0) {
-      for (const [seq, resolve] of this.#waiting) {
-        if (seq > fed.event.seq) continue;
-        this.#waiting.delete(seq);
-        resolve();
-      }
-    }
+    this.#deliveries.reached(fed.event.seq);
     // The others took us for dead and let our users go: we are fenced, whatever we thought.
-    if (fed.reaped === this.#incarnation) this.#fence('this host was taken for lost by the others');
-  }
-
-  async #checkContact(): Promise<void> {
-    try {
-      await this.#jsm.streams.info(EVENTS_STREAM);
-      this.#contact();
-      if (this.#fenced) this.#rejoin();
-    } catch {
-      const silence = Date.now() - this.#lastContact;
-      if (!this.#fenced && silence > this.#timing.fenceAfter) {
-        this.#fence(`no contact with NATS for ${Math.round(silence / 1000)} s`);
-      }
-    }
-  }
-
-  #fence(why: string): void {
-    if (this.#fenced) return;
-    this.#fenced = true;
-    this.#log.error(`fenced: ${why}; closing every client of this host until the chat is back`);
-    this.#held.clear();
-    this.#hub?.fence();
+    if (fed.reaped === this.#incarnation) this.#fence.fence('this host was taken for lost by the others');
   }
 
   #rejoin(): void {
     const old = this.#self();
     this.#incarnation = newIncarnation();
     this.#directory.renewLease();
-    this.#fenced = false;
     this.#log.warn(`rejoined the chat as incarnation ${this.#incarnation}`);
     this.#hub?.rejoined();
     // Our former users are gone; if nobody let them go yet, we do (an election keeps it to once).
