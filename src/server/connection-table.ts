@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { formatWelcome } from '../protocol/wire.js';
 import { clientAddress } from './client-address.js';
 import type { SessionLimits } from './limits.js';
+import { PublicLines } from './public-lines.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { secureServerSocket } from './tls-socket.js';
@@ -34,22 +35,17 @@ export class ConnectionTable {
   readonly #sessions = new Map<number, Session>();
   /** The socket of every open session (a TLS socket for TLS). */
   readonly #sockets = new Map<Session, net.Socket>();
-  readonly #registered = new Set<Session>();
   readonly #writer = new TurnWriter();
+  readonly #public = new PublicLines(this.#writer);
   readonly #history: HistoryRing;
   readonly #kindOf = new WeakMap<Session, TransportKind>();
   readonly #kinds = new Map<TransportKind, number>();
-  /** This turn's public lines: written at the end of the turn, all at once. */
-  #publicText: string[] = [];
-  /** Sessions told something alone this turn, and how many of its public lines they already have. */
-  readonly #caughtUp = new Map<Session, number>();
   /** The parts of a reply too long for one IPC message, per connection, until the last part. */
   readonly #replyParts = new Map<number, string[]>();
   #epoch = '';
   #lastSeq = 0;
-  /** Public events among this turn's public lines. */
-  #turnEvents = 0;
-  #delivered = 0;
+  /** Lines written to one connection alone (DMs). */
+  #deliveredAlone = 0;
   #nextConn = 1;
   #draining: (() => void) | undefined;
 
@@ -135,7 +131,7 @@ export class ConnectionTable {
 
   /** Lines of public events and DMs written to clients so far: an event counts once per recipient. */
   get delivered(): number {
-    return this.#delivered;
+    return this.#public.delivered + this.#deliveredAlone;
   }
 
   /** Connections open now, by transport. */
@@ -163,30 +159,29 @@ export class ConnectionTable {
   apply(batch: readonly Delivery[]): void {
     for (const delivery of batch) {
       if (delivery.type === 'all') {
-        this.#turnEvents += delivery.seq - this.#lastSeq;
         // Broadcasts come in seq order, none missing: the text holds the events after the last one.
         this.#history.append(delivery.text, this.#lastSeq + 1, delivery.seq);
+        this.#public.add(delivery.text, delivery.seq - this.#lastSeq);
         this.#lastSeq = delivery.seq;
-        if (this.#publicText.push(delivery.text) === 1) this.#writer.beforeFlush(this.#writePublic);
         continue;
       }
       const session = this.#sessions.get(delivery.conn);
       if (session === undefined) continue;
-      this.#catchUp(session);
+      this.#public.catchUp(session);
       switch (delivery.type) {
         case 'reply':
           this.#reply(session, delivery.text, delivery.more === true);
           break;
         case 'event':
-          this.#delivered++;
+          this.#deliveredAlone++;
           session.deliver(delivery.text);
           break;
         case 'enrol':
           session.enrol();
-          this.#registered.add(session);
+          this.#public.enrol(session);
           break;
         case 'drop':
-          this.#registered.delete(session);
+          this.#public.remove(session);
           session.drop(delivery.bye);
           break;
         default:
@@ -206,46 +201,11 @@ export class ConnectionTable {
     session.reply(parts === undefined ? text : parts.join('') + text);
   }
 
-  /**
-   * What a connection is told alone must not overtake the public lines before it: they are
-   * written to it now, and it is marked as having them.
-   */
-  #catchUp(session: Session): void {
-    const to = this.#publicText.length;
-    if (to === 0) return;
-    const from = this.#caughtUp.get(session) ?? 0;
-    if (from < to && this.#registered.has(session)) session.deliver(this.#publicText.slice(from).join(''));
-    this.#caughtUp.set(session, to);
-  }
-
-  /**
-   * Writes this turn's public lines to every registered session, joined and encoded once for
-   * all of them: a turn that brought many batches costs each client one chunk, not one per batch.
-   */
-  readonly #writePublic = (): void => {
-    const texts = this.#publicText;
-    if (texts.length === 0) return;
-    this.#publicText = [];
-    this.#delivered += this.#turnEvents * this.#registered.size;
-    this.#turnEvents = 0;
-    const bytes = Buffer.from(texts.join(''));
-    if (this.#caughtUp.size === 0) {
-      for (const session of this.#registered) session.deliver(bytes);
-      return;
-    }
-    for (const session of this.#registered) {
-      const from = this.#caughtUp.get(session);
-      if (from === undefined) session.deliver(bytes);
-      else if (from < texts.length) session.deliver(texts.slice(from).join(''));
-    }
-    this.#caughtUp.clear();
-  };
-
   /** Says `BYE <reason>` to everyone; `done` runs when the last connection is closed. */
   drain(reason: string, leaveReason: string, done: () => void): void {
     this.#draining = done;
     // The last public lines go before the BYE.
-    this.#writePublic();
+    this.#public.flush();
     for (const session of this.#sessions.values()) session.bye(reason, leaveReason);
     this.#checkDrained();
   }
@@ -256,7 +216,7 @@ export class ConnectionTable {
    * process exits; the clients' own closes are not waited for (nobody could be told of them).
    */
   abandon(reason: string, done: () => void): void {
-    this.#writePublic();
+    this.#public.flush();
     let unsent = this.#sockets.size;
     const sent = () => {
       if (--unsent === 0) done();
@@ -275,7 +235,7 @@ export class ConnectionTable {
     const kind = this.#kindOf.get(session);
     if (kind !== undefined) this.#kinds.set(kind, this.count(kind) - 1);
     this.#kindOf.delete(session);
-    this.#registered.delete(session);
+    this.#public.remove(session);
     const reason = session.closed();
     this.#log.info(`connection ${session.conn} closed (${reason})`);
     this.#checkDrained();
