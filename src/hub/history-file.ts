@@ -28,7 +28,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { PublicEvent } from '../protocol/wire.js';
 import type { EventLog, EventLogListener } from './event-log.js';
-import { encodeEvent, writeAll, writeSnapshot } from './history-format.js';
+import { encodeEvent } from './history-format.js';
+import { writeAll, writeSnapshot } from './history-write.js';
 import {
   describe,
   openHistory,
@@ -39,7 +40,7 @@ import {
   type RestoredHistory,
 } from './history-open.js';
 
-export type { ChunkWriter } from './history-format.js';
+export type { ChunkWriter } from './history-write.js';
 export { newEpoch, type HistoryFileOptions, type RestoredHistory } from './history-open.js';
 
 const IGNORE: EventLogListener = { written() {}, failed() {}, recovered() {} };

@@ -1,6 +1,6 @@
 /**
- * The history file's format, JSON Lines, and the whole-file operations on it: the tolerant
- * reader and the atomic snapshot writer.
+ * The history file's format, JSON Lines, and its tolerant reader (the writes are in
+ * `history-write.ts`).
  *
  * The first line is a header naming the seq space; every later line is one public event:
  *
@@ -15,8 +15,7 @@
  * Nothing read back is trusted more than a client: an event passes the checks a client's line
  * passes (nick rule, clean text, the line limit), and its seq must follow the one before it.
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { isValidNick } from '../protocol/nick.js';
 import { decodeLine } from '../protocol/decode-line.js';
@@ -34,7 +33,6 @@ const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 const MAX_SEQ = 2 ** 48;
 
 const READ_CHUNK_BYTES = 256 * 1024;
-const SNAPSHOT_CHUNK_CHARS = 1024 * 1024;
 /** Skipped lines are each reported up to this many; beyond it, only their count. */
 const MAX_LINE_WARNINGS = 10;
 const LF = 0x0a;
@@ -45,7 +43,7 @@ const EVENT_TYPES: readonly string[] = ['MSG', 'JOIN', 'LEAVE', 'ANNOUNCE'] sati
 type DecodedRecord =
   { kind: 'header'; epoch: string } | { kind: 'event'; event: PublicEvent } | { kind: 'invalid'; reason: string };
 
-function encodeHeader(epoch: string): string {
+export function encodeHeader(epoch: string): string {
   return `${JSON.stringify({ epoch, version: FORMAT_VERSION })}\n`;
 }
 
@@ -237,71 +235,4 @@ export async function scanHistory(
   scan.lastSeq = Math.min(MAX_SEQ, scan.lastSeq + skippedSinceEvent);
   scan.events = scan.events.slice(-retain);
   return scan;
-}
-
-/** Performs one positional write and returns how many bytes it wrote. */
-export type ChunkWriter = (handle: FileHandle, chunk: Buffer, position: number) => Promise<number>;
-
-export const writeToHandle: ChunkWriter = async (handle, chunk, position) =>
-  (await handle.write(chunk, 0, chunk.length, position)).bytesWritten;
-
-export async function writeAll(
-  writeChunk: ChunkWriter,
-  handle: FileHandle,
-  data: Buffer,
-  position: number,
-): Promise<void> {
-  for (let offset = 0; offset < data.length;) {
-    const written = await writeChunk(handle, data.subarray(offset), position + offset);
-    if (written <= 0) throw new Error(`wrote ${written} bytes`);
-    offset += written;
-  }
-}
-
-/**
- * Writes `path` anew with the header and `events`, atomically: into a temp file, fsynced, then
- * renamed over `path`. Returns the new file's handle, open for appending at `size`.
- */
-export async function writeSnapshot(
-  path: string,
-  epoch: string,
-  events: PublicEvent[],
-  writeChunk: ChunkWriter,
-): Promise<{ handle: FileHandle; size: number }> {
-  const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w');
-  let size = 0;
-  try {
-    let text = encodeHeader(epoch);
-    for (const event of events) {
-      text += encodeEvent(event);
-      if (text.length >= SNAPSHOT_CHUNK_CHARS) {
-        const chunk = Buffer.from(text);
-        await writeAll(writeChunk, handle, chunk, size);
-        size += chunk.length;
-        text = '';
-      }
-    }
-    const chunk = Buffer.from(text);
-    await writeAll(writeChunk, handle, chunk, size);
-    size += chunk.length;
-    // Without the fsync a power loss could leave the rename done but the data not.
-    await handle.datasync();
-    await rename(temporary, path);
-  } catch (error) {
-    // The original error is the one worth reporting; the cleanup is best effort.
-    await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dirname(path));
-  return { handle, size };
-}
-
-/** Makes a rename durable. Best effort: not every platform can open or fsync a directory. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => null);
-  if (handle === null) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close().catch(() => undefined);
 }

@@ -8,7 +8,8 @@ import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { PublicEvent } from '../protocol/wire.js';
-import { scanHistory, writeSnapshot, writeToHandle, type ChunkWriter, type HistoryScan } from './history-format.js';
+import { scanHistory, type HistoryScan } from './history-format.js';
+import { writeSnapshot, writeToHandle, type ChunkWriter } from './history-write.js';
 
 export interface RestoredHistory {
   /** The seq space's name; new when no history was found. */
