@@ -29,7 +29,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { PublicEvent } from '../protocol/wire.js';
 import type { EventLog, EventLogListener } from './event-log.js';
 import { encodeEvent } from './history-format.js';
-import { writeAll, writeSnapshot } from './history-write.js';
+import { HistoryTail } from './history-tail.js';
+import { writeSnapshot } from './history-write.js';
 import {
   describe,
   openHistory,
@@ -61,12 +62,8 @@ interface PendingRecord {
 export class HistoryFile implements EventLog {
   readonly #settings: HistorySettings;
   readonly #epoch: string;
-  #handle: FileHandle;
+  readonly #tail: HistoryTail;
   #handleClosed = false;
-  /** Where the file's last whole line ends: the next write goes there. */
-  #size: number;
-  /** A failed write may have left bytes past #size; they go before the next write. */
-  #tailDirty = false;
   #eventLines: number;
   #compactAt: number;
   /** The last events appended (up to 2 × retain), what compaction keeps. */
@@ -88,8 +85,7 @@ export class HistoryFile implements EventLog {
     const { epoch, events, lastSeq } = opened.restored;
     this.#settings = settings;
     this.#epoch = epoch;
-    this.#handle = opened.handle;
-    this.#size = opened.size;
+    this.#tail = new HistoryTail(opened.handle, opened.size, settings.writeChunk);
     this.#eventLines = opened.eventLines;
     this.#compactAt = settings.compactAbove;
     this.#recent = [...events];
@@ -164,12 +160,12 @@ export class HistoryFile implements EventLog {
     const { path, log } = this.#settings;
     if (this.#pending.length > 0) log.error(`history: closing ${path} with ${this.#pending.length} events not written`);
     try {
-      await this.#handle.datasync();
+      await this.#tail.sync();
     } catch (error) {
       log.error(`history: cannot sync ${path}: ${describe(error)}`);
     }
     try {
-      await this.#handle.close();
+      await this.#tail.close();
     } catch (error) {
       log.error(`history: cannot close ${path}: ${describe(error)}`);
     }
@@ -214,14 +210,11 @@ export class HistoryFile implements EventLog {
     this.#pendingBytes = 0;
     const data = Buffer.from(batch.map((record) => record.line).join(''));
     try {
-      if (this.#tailDirty) await this.#handle.truncate(this.#size);
-      this.#tailDirty = false;
-      await writeAll(this.#settings.writeChunk, this.#handle, data, this.#size);
+      await this.#tail.append(data);
     } catch (error) {
       await this.#fail(batch, describe(error));
       return false;
     }
-    this.#size += data.length;
     this.#eventLines += batch.length;
     this.#writtenSeq = batch.at(-1)?.seq ?? this.#writtenSeq;
     this.#listener.written(this.#writtenSeq);
@@ -245,8 +238,8 @@ export class HistoryFile implements EventLog {
     );
     this.#listener.failed(this.#writtenSeq, reason);
     // A partial write must not outlive us: a restart would read events nobody was told of.
-    this.#tailDirty = true;
-    await this.#truncateTail().catch(() => undefined);
+    this.#tail.torn();
+    await this.#tail.truncate().catch(() => undefined);
     this.#probeTimer = setTimeout(this.#probeSoon, retryDelayMs).unref();
   }
 
@@ -266,10 +259,7 @@ export class HistoryFile implements EventLog {
   /** Writes `PROBE` past the end and truncates it away: true once that works. */
   async #probe(): Promise<boolean> {
     try {
-      await this.#truncateTail();
-      this.#tailDirty = true;
-      await writeAll(this.#settings.writeChunk, this.#handle, PROBE, this.#size);
-      await this.#truncateTail();
+      await this.#tail.probe(PROBE);
     } catch {
       return false;
     }
@@ -277,12 +267,6 @@ export class HistoryFile implements EventLog {
     this.#settings.log.warn(`history: ${this.#settings.path} can be written again; public events are accepted again`);
     this.#listener.recovered();
     return true;
-  }
-
-  async #truncateTail(): Promise<void> {
-    if (!this.#tailDirty) return;
-    await this.#handle.truncate(this.#size);
-    this.#tailDirty = false;
   }
 
   #compactionDue(): boolean {
@@ -293,7 +277,7 @@ export class HistoryFile implements EventLog {
   async #compact(): Promise<void> {
     const { path, retain, log, writeChunk, compactAbove } = this.#settings;
     const events = this.#recent.filter((event) => event.seq <= this.#writtenSeq).slice(-retain);
-    const before = this.#size;
+    const before = this.#tail.size;
     let snapshot: { handle: FileHandle; size: number };
     try {
       snapshot = await writeSnapshot(path, this.#epoch, events, writeChunk);
@@ -303,10 +287,7 @@ export class HistoryFile implements EventLog {
       log.error(`history: cannot compact ${path}: ${describe(error)}; appending to the old file`);
       return;
     }
-    const old = this.#handle;
-    this.#handle = snapshot.handle;
-    this.#size = snapshot.size;
-    this.#tailDirty = false;
+    const old = this.#tail.replace(snapshot.handle, snapshot.size);
     this.#eventLines = events.length;
     this.#compactAt = compactAbove;
     log.info(`history: compacted ${path} to its last ${events.length} events (${before} → ${snapshot.size} bytes)`);
