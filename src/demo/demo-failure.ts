@@ -8,3 +8,18 @@ export class DemoFailure extends Error {
     this.evidence = evidence;
   }
 }
+
+/** `promise`, or a `DemoFailure` (`expected` within the deadline) once `ms` have passed. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, expected: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new DemoFailure(`${expected} within ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,6 +6,7 @@
  */
 import { NatsServers } from './nats-servers.js';
 import type { Actor } from './actor.js';
+import { marksOf, sayToAll, waitForAll, waitFrom } from './audience.js';
 import type { Cast } from './cast.js';
 import { clientLines } from './client-lines.js';
 import { DemoFailure } from './demo-failure.js';
@@ -122,13 +123,13 @@ export class MultiHostScenario {
       const client = this.#o.cast.startClientWith(nick, [...server(first), ...server(second)]);
       await client.waitFor(clientLines.connected(nick), this.#o.timeoutMs);
     }
-    await this.#all(this.#o.nicks, clientLines.join(dave));
+    await waitForAll(this.#o, this.#o.nicks, clientLines.join(dave));
     this.#pass(`everyone, on either host, saw ${dave} join`);
   }
 
   async #converse(first: string, second: string): Promise<void> {
-    await this.#say(first, GREETING, this.#o.nicks);
-    await this.#say(second, ANSWER, this.#o.nicks);
+    await sayToAll(this.#o, first, GREETING, this.#o.nicks);
+    await sayToAll(this.#o, second, ANSWER, this.#o.nicks);
     this.#pass('both lines reached all four clients, on both hosts');
   }
 
@@ -148,25 +149,25 @@ export class MultiHostScenario {
     const { cast, timeoutMs } = this.#o;
     const survivors = [alice, bob];
     const moved = [carol, dave];
-    const marks = this.#marks(this.#o.nicks);
+    const marks = marksOf(this.#o, this.#o.nicks);
     const killedAt = Date.now();
     this.#o.transcript.remark(`kill -9 host-b: pid ${String(cast.actor('host-b').pid)} and its workers`);
     cast.killServer('host-b');
     await Promise.all(
       survivors.flatMap((nick) =>
-        moved.map((gone) => this.#waitFrom(nick, clientLines.leave(gone, 'host lost'), marks)),
+        moved.map((gone) => waitFrom(this.#o, nick, clientLines.leave(gone, 'host lost'), marks)),
       ),
     );
     const noticed = ((Date.now() - killedAt) / 1000).toFixed(1);
     this.#pass(`host-a let ${carol} and ${dave} go ${noticed} s after the kill: LEAVE … host lost, once each`);
-    await this.#say(alice, GAP, survivors);
+    await sayToAll(this.#o, alice, GAP, survivors);
     for (const nick of moved) {
       await this.#client(nick).waitFor(clientLines.reconnected(nick), timeoutMs, marks.get(nick));
-      await this.#waitFrom(nick, clientLines.replayed, marks);
-      await this.#waitFrom(nick, clientLines.message(alice, GAP), marks);
+      await waitFrom(this.#o, nick, clientLines.replayed, marks);
+      await waitFrom(this.#o, nick, clientLines.message(alice, GAP), marks);
     }
     // Everyone has both comebacks on screen before the screens are compared.
-    for (const nick of moved) await this.#all(this.#o.nicks, clientLines.join(nick), marks);
+    for (const nick of moved) await waitForAll(this.#o, this.#o.nicks, clientLines.join(nick), marks);
     const doubled = survivors.filter(
       (nick) =>
         this.#client(nick).lines.filter((line) => clientLines.leave(carol, 'host lost').test(line)).length !== 1,
@@ -186,7 +187,7 @@ export class MultiHostScenario {
   async #finish(): Promise<void> {
     const host = this.#o.cast.actor('host-a');
     host.signal('SIGTERM');
-    await this.#all(this.#o.nicks, clientLines.disconnectedBecause('server shutting down'));
+    await waitForAll(this.#o, this.#o.nicks, clientLines.disconnectedBecause('server shutting down'));
     await this.#nats?.stop();
     this.#nats = undefined;
     for (const nick of this.#o.nicks) {
@@ -196,24 +197,6 @@ export class MultiHostScenario {
       if (status.code !== 0) throw new DemoFailure(`expected ${nick} to exit 0 after Ctrl-C`);
     }
     this.#pass('host-a stopped in good order, the NATS nodes are gone, every client exited 0');
-  }
-
-  async #say(nick: string, text: string, audience: readonly string[]): Promise<void> {
-    const marks = this.#marks(audience);
-    this.#client(nick).type(text);
-    await this.#all(audience, clientLines.message(nick, text), marks);
-  }
-
-  async #all(nicks: readonly string[], pattern: RegExp, marks?: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(nicks.map((nick) => this.#waitFrom(nick, pattern, marks)));
-  }
-
-  async #waitFrom(nick: string, pattern: RegExp, marks?: ReadonlyMap<string, number>): Promise<void> {
-    await this.#client(nick).waitFor(pattern, this.#o.timeoutMs, marks?.get(nick) ?? 0);
-  }
-
-  #marks(nicks: readonly string[]): Map<string, number> {
-    return new Map(nicks.map((nick) => [nick, this.#client(nick).mark()]));
   }
 
   #client(nick: string): Actor {

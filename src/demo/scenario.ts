@@ -4,9 +4,11 @@
  * throws a `DemoFailure` naming what it expected.
  */
 import type { Actor } from './actor.js';
+import { isAlive } from '../processes.js';
+import { marksOf, sayToAll, waitForAll } from './audience.js';
 import type { Cast } from './cast.js';
 import { clientLines, serverLines } from './client-lines.js';
-import { DemoFailure } from './demo-failure.js';
+import { DemoFailure, withDeadline } from './demo-failure.js';
 import { samePublicStream } from './stream-check.js';
 import type { Transcript } from './transcript.js';
 
@@ -123,15 +125,15 @@ export class DefenseScenario {
     }
     const last = nicks.at(-1);
     if (last === undefined) throw new DemoFailure('expected at least one client in the cast');
-    await this.#all(nicks, clientLines.join(last));
+    await waitForAll(this.#o, nicks, clientLines.join(last));
     const where = nicks.map((nick) => `${nick} on worker ${this.#workerOf.get(nick)}`).join(', ');
     this.#pass(`everyone saw ${last} join; ${where}`);
   }
 
   async #converse(first: string, second: string): Promise<void> {
     const everyone = this.#o.nicks;
-    await this.#say(first, WELCOME, everyone);
-    await this.#say(second, REPLY, everyone);
+    await sayToAll(this.#o, first, WELCOME, everyone);
+    await sayToAll(this.#o, second, REPLY, everyone);
     this.#pass(`both messages reached all ${everyone.length} clients`);
   }
 
@@ -158,21 +160,21 @@ export class DefenseScenario {
     const from = client.mark();
     client.type(`/auth ${this.#o.adminToken}`);
     await client.waitFor(clientLines.operator, this.#o.timeoutMs, from);
-    const marks = this.#marks(this.#o.nicks);
+    const marks = marksOf(this.#o, this.#o.nicks);
     client.type(`/announce ${ANNOUNCEMENT}`);
-    await this.#all(this.#o.nicks, clientLines.announce(ANNOUNCEMENT), marks);
+    await waitForAll(this.#o, this.#o.nicks, clientLines.announce(ANNOUNCEMENT), marks);
     this.#pass(`${operator} became an operator; the announcement reached everyone`);
   }
 
   async #vanish(victim: string): Promise<void> {
     const others = this.#online().filter((nick) => nick !== victim);
-    const marks = this.#marks(others);
+    const marks = marksOf(this.#o, others);
     const client = this.#client(victim);
     client.signal('SIGKILL');
     const status = await client.ended;
     if (status.signal !== 'SIGKILL')
       throw new DemoFailure(`expected ${victim} to die of SIGKILL; it exited with ${status.code}`);
-    await this.#all(others, clientLines.leave(victim, 'disconnected'), marks);
+    await waitForAll(this.#o, others, clientLines.leave(victim, 'disconnected'), marks);
     this.#pass(`${others.join(', ')} saw ${victim} leave (disconnected)`);
   }
 
@@ -189,7 +191,7 @@ export class DefenseScenario {
     const client = this.#client(victim);
     const serverFrom = server.mark();
     const victimFrom = client.mark();
-    const marks = this.#marks(senders);
+    const marks = marksOf(this.#o, senders);
     this.#o.transcript.remark(`kill -9 ${pid}   (worker ${workerId}, serving ${victim})`);
     process.kill(pid, 'SIGKILL');
 
@@ -202,8 +204,8 @@ export class DefenseScenario {
       return { sender, text };
     });
     for (const { sender, text } of gap) this.#client(sender).type(text);
-    await this.#all(senders, clientLines.leave(victim, 'worker lost'), marks);
-    for (const { sender, text } of gap) await this.#all(senders, clientLines.message(sender, text), marks);
+    await waitForAll(this.#o, senders, clientLines.leave(victim, 'worker lost'), marks);
+    for (const { sender, text } of gap) await waitForAll(this.#o, senders, clientLines.message(sender, text), marks);
 
     const fresh = await this.#newWorker(serverFrom, workerId);
     const reconnected = await client.waitFor(clientLines.reconnected(victim), timeoutMs, victimFrom);
@@ -211,7 +213,7 @@ export class DefenseScenario {
     const after = client.indexOf(clientLines.reconnected(victim), victimFrom);
     const replayed = await client.waitFor(clientLines.replayed, timeoutMs, after);
     for (const { sender, text } of gap) await client.waitFor(clientLines.message(sender, text), timeoutMs, after);
-    await this.#all(senders, clientLines.join(victim), marks);
+    await waitForAll(this.#o, senders, clientLines.join(victim), marks);
     this.#pass(
       `the primary replaced worker ${workerId} with worker ${fresh}; ${senders.join(' and ')} saw ${victim} leave (worker lost) and come back`,
     );
@@ -247,11 +249,11 @@ export class DefenseScenario {
   async #shutdown(): Promise<void> {
     const { cast, timeoutMs } = this.#o;
     const online = this.#online();
-    const marks = this.#marks(online);
+    const marks = marksOf(this.#o, online);
     const workers = [...cast.liveWorkers.values()];
     this.#shutdownMarks = marks;
     cast.server.signal('SIGTERM');
-    await this.#all(online, clientLines.disconnectedBecause('server shutting down'), marks);
+    await waitForAll(this.#o, online, clientLines.disconnectedBecause('server shutting down'), marks);
     const status = await withDeadline(cast.server.ended, timeoutMs, 'expected the primary to exit after SIGTERM');
     if (status.code !== 0)
       throw new DemoFailure(`expected the primary to exit with code 0; it exited with ${status.code ?? status.signal}`);
@@ -266,7 +268,7 @@ export class DefenseScenario {
   async #interruptClients(): Promise<void> {
     const online = this.#online();
     // They retry a few times before giving up; Ctrl-C comes well before that.
-    await this.#all(online, clientLines.reconnecting, this.#shutdownMarks);
+    await waitForAll(this.#o, online, clientLines.reconnecting, this.#shutdownMarks);
     for (const nick of online) {
       const client = this.#client(nick);
       client.signal('SIGINT');
@@ -280,23 +282,6 @@ export class DefenseScenario {
     this.#pass(`${online.join(', ')} exited 0`);
   }
 
-  /** Types a public message and waits until every one of `audience` shows it. */
-  async #say(nick: string, text: string, audience: readonly string[]): Promise<void> {
-    const marks = this.#marks(audience);
-    this.#client(nick).type(text);
-    await this.#all(audience, clientLines.message(nick, text), marks);
-  }
-
-  async #all(nicks: readonly string[], pattern: RegExp, marks?: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(
-      nicks.map((nick) => this.#client(nick).waitFor(pattern, this.#o.timeoutMs, marks?.get(nick) ?? 0)),
-    );
-  }
-
-  #marks(nicks: readonly string[]): Map<string, number> {
-    return new Map(nicks.map((nick) => [nick, this.#client(nick).mark()]));
-  }
-
   #online(): string[] {
     return this.#o.nicks.filter((nick) => this.#client(nick).running);
   }
@@ -307,28 +292,5 @@ export class DefenseScenario {
 
   #pass(text: string): void {
     this.#o.transcript.pass(text);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, expected: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new DemoFailure(`${expected} within ${ms / 1000} s`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
