@@ -1,5 +1,5 @@
 /** Server-wide limits over real sockets: max clients, keepalive, slow consumers. */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { connect, connectOnceFreed, floodUntilSlowConsumer, registered } from '../helpers/line-client.js';
 import { startServer, NO_ADDRESS_LIMITS } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
@@ -47,12 +47,18 @@ test('answering PING with PONG keeps a connection alive past the timeout', async
   t.is(await client.command('PING'), 'OK');
 });
 
-test('a client that reads too slowly is cut with BYE slow consumer, which reaches it last; the others go on', async (t) => {
+/** A server that cuts a client 64 KiB behind, with `nick` registered to fall behind and a talker to flood it. */
+async function readerAndTalker(t: ExecutionContext, nick: string) {
   const server = await startServer(t, {
     args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
   });
-  const { client: slow } = await registered(t, server.port, 'slow');
+  const { client: reader } = await registered(t, server.port, nick);
   const { client: talker } = await registered(t, server.port, 'talker');
+  return { server, reader, talker };
+}
+
+test('a client that reads too slowly is cut with BYE slow consumer, which reaches it last; the others go on', async (t) => {
+  const { reader: slow, talker } = await readerAndTalker(t, 'slow');
   // A reader on a bad link: one read every 20 ms, slower than the chat goes.
   slow.socket.pause();
   slow.socket.on('data', () => slow.socket.pause());
@@ -69,11 +75,7 @@ test('a client that reads too slowly is cut with BYE slow consumer, which reache
 });
 
 test('a reader that stalls is gone for the others at the cut, and reads BYE slow consumer last when it reads again', async (t) => {
-  const server = await startServer(t, {
-    args: ['--max-queue', '65536', '--rate-limit', '100000', '--rate-burst', '100000', ...NO_ADDRESS_LIMITS],
-  });
-  const { client: stalled } = await registered(t, server.port, 'stalled');
-  const { client: talker } = await registered(t, server.port, 'talker');
+  const { server, reader: stalled, talker } = await readerAndTalker(t, 'stalled');
   stalled.socket.pause();
   // The others see it leave while it still reads nothing: at the cut, not when its socket goes.
   t.regex(await floodUntilSlowConsumer(talker, 'stalled'), / stalled slow consumer$/);
