@@ -18,7 +18,8 @@ export class CliProcess {
 
   constructor(child: ChildProcessWithoutNullStreams) {
     this.child = child;
-    this.exited = once(child, 'exit').then(() => child.exitCode);
+    // 'close', not 'exit': the process may exit before its last stderr bytes are read.
+    this.exited = once(child, 'close').then(() => child.exitCode);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
