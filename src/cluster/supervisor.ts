@@ -69,6 +69,9 @@ export class Supervisor {
   readonly #handOff = new ConnectionHandOff(() => this.#handOffCandidates().map((record) => record.link));
   readonly #crashLoop = new CrashLoopDamper();
   #watchTimer: NodeJS.Timeout | undefined;
+  /** When the last watch ran, and since when the primary has been awake to hear its workers. */
+  #lastWatchAt = Date.now();
+  #awakeSince = 0;
   #restarting = false;
   /** Workers forked to replace another, so far. */
   #restarts = 0;
@@ -98,6 +101,7 @@ export class Supervisor {
    * more forks, and it rejects at once (`stop()` then ends the workers forked so far).
    */
   async start(signal: AbortSignal): Promise<void> {
+    this.#lastWatchAt = Date.now();
     this.#watchTimer = setInterval(() => {
       this.#watch();
     }, this.#options.watchInterval);
@@ -291,12 +295,17 @@ export class Supervisor {
    * loop stops its timer. The judgement runs in setImmediate, after the poll phase has read the
    * messages waiting: judged in the timer callback itself, a primary that was stalled (a busy
    * moment, a slow machine) would find every heartbeat unread and kill healthy workers.
+   * Silence is counted only while the primary was awake to hear it: after a pause of its own
+   * longer than half the timeout (SIGSTOP, a frozen machine resuming its processes one by one),
+   * a worker gets the whole timeout again, counted from the primary's waking.
    */
   #watch(): void {
     setImmediate(() => {
       const now = Date.now();
+      if (now - this.#lastWatchAt > this.#options.heartbeatTimeout / 2) this.#awakeSince = now;
+      this.#lastWatchAt = now;
       for (const record of this.#records.values()) {
-        const silence = now - record.link.lastHeard;
+        const silence = now - Math.max(record.link.lastHeard, this.#awakeSince);
         const { heartbeatTimeout } = this.#options;
         const allowed = record.state === 'starting' ? Math.max(heartbeatTimeout, START_GRACE_MS) : heartbeatTimeout;
         if (record.state === 'dead' || silence <= allowed) continue;

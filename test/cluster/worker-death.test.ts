@@ -157,6 +157,35 @@ test('a worker sent SIGTERM alone says BYE worker restarting to its clients, the
   await chatOn(t, server.port, replacement, 'leaving');
 });
 
+test('a whole server frozen and resumed primary first: the worker is judged by the silence the primary heard', async (t) => {
+  const server = await startServer(t, { workers: 1, args: ['--heartbeat-timeout', '4'] });
+  const [primary, ...workers] = [server.pid, ...server.workerPids.values()];
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // Gone: a worker killed as hung meanwhile, which the assertions below report.
+      }
+    }
+  };
+  t.teardown(() => {
+    signal([primary, ...workers], 'SIGCONT');
+  });
+  const user = await ChatUser.join(t, server.port, 'frozen');
+  const from = server.output.length;
+  signal([primary, ...workers], 'SIGSTOP');
+  await delay(5_000);
+  // As a machine resuming from a pause may schedule them: the primary runs a moment before its worker.
+  signal([primary], 'SIGCONT');
+  await delay(1_000);
+  signal(workers, 'SIGCONT');
+  t.regex(String(await user.say('still here')), /^\d+$/);
+  await delay(4_000);
+  t.notRegex(server.output.slice(from), /unresponsive|died/);
+  t.false(user.client.closed);
+});
+
 test('a primary stalled for longer than the heartbeat timeout does not take its healthy workers for hung', async (t) => {
   const server = await startServer(t, { workers: 2, args: ['--heartbeat-timeout', '2'] });
   const primary = server.pid;
