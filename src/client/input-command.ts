@@ -33,7 +33,7 @@ export const HELP_LINES: readonly string[] = [
   '/auth <token>          become an operator',
   '/announce <text>       operator broadcast',
   '/kick <nick> [reason]  operator: disconnect a user',
-  '/quit [reason]         leave (Ctrl-C too)',
+  '/quit [reason]         leave the chat',
   '/help                  this list',
 ];
 
