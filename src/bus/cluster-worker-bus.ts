@@ -40,7 +40,7 @@ export interface WorkerMetricsSource {
 export interface WorkerConnections {
   readonly size: number;
   /** Where the seq space stands when this worker joins the cluster. */
-  init(epoch: string, lastSeq: number): void;
+  init(epoch: string, lastSeq: number, serving: boolean): void;
   /** Events retained by the hub when this worker joined, oldest first, before any broadcast. */
   seed(text: string, first: number, last: number): void;
   accept(socket: net.Socket): void;
@@ -134,7 +134,7 @@ export class ClusterWorkerBus implements WorkerBus {
     }
     switch (message.type) {
       case 'init':
-        connections.init(message.epoch, message.lastSeq);
+        connections.init(message.epoch, message.lastSeq, message.serving);
         this.#options.send({ type: 'ready', pid: this.#options.pid }, this.#ignoreLoss);
         // After 'ready': the first connections come before the metrics.
         setImmediate(() => this.#metrics?.prepare());

@@ -35,7 +35,9 @@ export type Delivery =
   /** An unsolicited line for one connection (a DM). */
   | { type: 'event'; conn: number; text: string }
   /** Unregister and close the connection, after `BYE <bye>` when `bye` is not empty. */
-  | { type: 'drop'; conn: number; bye: string };
+  | { type: 'drop'; conn: number; bye: string }
+  /** Whether this host takes part in the chat (not while a multi-host host is fenced): `/healthz` tells. */
+  | { type: 'serving'; serving: boolean };
 
 /** Which of the primary's listening ports a connection came in on. */
 export type ListenerKind = 'chat' | 'http';
@@ -86,7 +88,7 @@ export const MAX_MESSAGE_CHARS = 1024 * 1024;
 
 /** Everything the primary sends to a worker. */
 export type PrimaryMessage =
-  | { type: 'init'; epoch: string; lastSeq: number }
+  | { type: 'init'; epoch: string; lastSeq: number; serving: boolean }
   /** Right after init: the retained events `first`..`last` (wire lines), for the worker's HISTORY. */
   | { type: 'seed'; text: string; first: number; last: number }
   /** Sent with a socket handle: a connection for this worker to serve, from the chat/1 port or the HTTP port. */

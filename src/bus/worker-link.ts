@@ -47,6 +47,8 @@ interface HandOff {
 interface HubEnd {
   readonly epoch: string;
   readonly lastSeq: number;
+  /** False while this host is fenced from a multi-host chat. */
+  readonly serving: boolean;
   /** The events retained, which a new worker's ring starts with. */
   readonly history: HistoryRing;
   handle(workerId: number, request: HubRequest): void;
@@ -176,7 +178,7 @@ export class WorkerLink {
         return;
       case 'hello':
         // Broadcasts reach the worker from the same moment as its starting seq: none is missed.
-        this.#send({ type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq });
+        this.#send({ type: 'init', epoch: hub.epoch, lastSeq: hub.lastSeq, serving: hub.serving });
         // The worker answers HISTORY from its own ring: it starts with ours, in bounded pieces.
         for (const piece of hub.history.pieces(MAX_MESSAGE_CHARS)) this.#send({ type: 'seed', ...piece });
         deliveries.attach(this.id, {

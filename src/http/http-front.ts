@@ -131,7 +131,7 @@ export class HttpFront {
     }
     switch (path) {
       case '/healthz':
-        this.#text(response, this.#draining ? 503 : 200, this.#draining ? 'shutting down\n' : 'ok\n');
+        this.#health(response);
         return;
       case '/metrics':
         this.#metrics(response);
@@ -168,6 +168,14 @@ export class HttpFront {
         this.#text(response, 503, 'metrics unavailable\n');
       },
     );
+  }
+
+  /** 200 while this server serves; 503 while it shuts down, or while its host is fenced from a multi-host chat. */
+  #health(response: http.ServerResponse): void {
+    if (this.#draining) this.#text(response, 503, 'shutting down\n');
+    else if (!this.#options.connections.serving)
+      this.#text(response, 503, 'not serving: this host lost contact with the chat\n');
+    else this.#text(response, 200, 'ok\n');
   }
 
   #text(response: http.ServerResponse, status: number, text: string): void {

@@ -150,8 +150,14 @@ export class Hub implements HubSide {
     });
   }
 
+  /** False while fenced: the others have let this host's users go. */
+  get serving(): boolean {
+    return !this.#fenced;
+  }
+
   fence(): void {
     this.#fenced = true;
+    this.#bus.toAll({ type: 'serving', serving: false });
     // The others let these users go: no LEAVE of ours, the registry just forgets them.
     this.#registry.clear();
     for (const [workerId, conn] of this.#connections.all()) {
@@ -161,6 +167,7 @@ export class Hub implements HubSide {
 
   rejoined(): void {
     this.#fenced = false;
+    this.#bus.toAll({ type: 'serving', serving: true });
   }
 
   /** Requests in the order of a connection's life: from `open` to `close`. */

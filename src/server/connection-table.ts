@@ -43,6 +43,7 @@ export class ConnectionTable {
   /** The parts of a reply too long for one IPC message, per connection, until the last part. */
   readonly #replyParts = new Map<number, string[]>();
   #epoch = '';
+  #serving = true;
   #lastSeq = 0;
   /** Lines written to one connection alone (DMs). */
   #deliveredAlone = 0;
@@ -70,9 +71,15 @@ export class ConnectionTable {
   }
 
   /** Where the seq space stands when this worker joins the cluster. */
-  init(epoch: string, lastSeq: number): void {
+  init(epoch: string, lastSeq: number, serving: boolean): void {
     this.#epoch = epoch;
     this.#lastSeq = lastSeq;
+    this.#serving = serving;
+  }
+
+  /** False while this host is fenced from a multi-host chat: it turns every connection away. */
+  get serving(): boolean {
+    return this.#serving;
   }
 
   /** Events retained by the hub when this worker joined, oldest first, before any broadcast. */
@@ -163,6 +170,10 @@ export class ConnectionTable {
         this.#history.append(delivery.text, this.#lastSeq + 1, delivery.seq);
         this.#public.add(delivery.text, delivery.seq - this.#lastSeq);
         this.#lastSeq = delivery.seq;
+        continue;
+      }
+      if (delivery.type === 'serving') {
+        this.#serving = delivery.serving;
         continue;
       }
       const session = this.#sessions.get(delivery.conn);

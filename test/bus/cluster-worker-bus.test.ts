@@ -154,7 +154,7 @@ test('the requests of one turn go to the primary as one message, in order', asyn
 test('init sets the starting seq, then the worker reports ready with its pid', (t) => {
   const { bus, sent, connections, http, metrics } = setup();
   bus.open(connections, http, metrics);
-  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41, serving: true }, undefined);
   t.deepEqual(connections.calls, ['init e1 41']);
   t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
 });
@@ -162,7 +162,7 @@ test('init sets the starting seq, then the worker reports ready with its pid', (
 test('the seed after init goes to the connections, before any delivery', (t) => {
   const { bus, connections, http, metrics } = setup();
   bus.open(connections, http, metrics);
-  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41 }, undefined);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 41, serving: true }, undefined);
   bus.receive({ type: 'seed', text: 'MSG 40 t a hi\nMSG 41 t a ho\n', first: 40, last: 41 }, undefined);
   t.deepEqual(connections.calls, ['init e1 41', 'seed 40-41 28']);
 });
@@ -276,7 +276,7 @@ test('log lines whose send fails (the primary died meanwhile) are handed back to
 test('init: the metrics registry is made after ready, off the way to the first connection', async (t) => {
   const { bus, sent, connections, http, metrics } = setup();
   bus.open(connections, http, metrics);
-  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 0 }, undefined);
+  bus.receive({ type: 'init', epoch: 'e1', lastSeq: 0, serving: true }, undefined);
   t.deepEqual(sent.at(-1), { type: 'ready', pid: 4242 });
   t.is(metrics.prepared, 0);
   await nextTurn();

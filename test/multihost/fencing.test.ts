@@ -1,7 +1,8 @@
 /**
  * A host that loses NATS: commands wait, then fail with ERROR UNAVAILABLE past the deadline;
  * after 15 s it fences itself (BYE to its clients, new ones turned away) instead of serving a
- * chat that considers it gone; when NATS is back it rejoins, and its former users can come back.
+ * chat that considers it gone, and /healthz says 503; when NATS is back it rejoins, and its
+ * former users can come back.
  */
 import { ChatUser, openClient, parseWelcome } from '../helpers/chat-stream.js';
 import { startHost } from '../helpers/hosts.js';
@@ -28,6 +29,10 @@ natsTest(
     const turnedAway = openClient(t, host.port);
     await turnedAway.next();
     await turnedAway.seen((line) => line.startsWith('BYE '));
+    // A load balancer polling /healthz stops sending users here.
+    const health = await fetch(`${host.httpUrl}healthz`);
+    t.is(health.status, 503);
+    t.is(await health.text(), 'not serving: this host lost contact with the chat\n');
 
     await node.restart();
     // Back in the chat: alice can register again once her old session is let go; same epoch.
@@ -40,6 +45,7 @@ natsTest(
       client.close();
       if (reply === 'OK alice') {
         t.is(welcome.epoch, epoch);
+        t.is((await fetch(`${host.httpUrl}healthz`)).status, 200, 'serving again');
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
