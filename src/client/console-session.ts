@@ -212,8 +212,10 @@ export class ConsoleSession {
     users: () => {
       // The status line says it all.
     },
-    history: (events, count) => {
+    history: (events) => {
       // Framed and dimmed, as IRC clients show backlog: old lines must not pass for live ones.
+      // The frame counts what it holds: replayed events not seen before were shown as live ones.
+      const count = events.length;
       this.#status(count === 0 ? 'history: no events' : `history: last ${count} event${count === 1 ? '' : 's'}`);
       let previous: PublicEvent | undefined;
       for (const event of events) {

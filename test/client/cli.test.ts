@@ -111,6 +111,25 @@ test('/history is framed: a header with the count, the replayed lines, then an e
   t.is(await alice.exited, 0);
 });
 
+test('/history right behind a message: the header counts the lines in the frame, the message shows once, live', async (t) => {
+  const server = await startServer(t, { workers: 2 });
+  const { client: bob } = await connect(t, server.port);
+  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  t.regex(await bob.command('MSG one'), /^OK \d+$/);
+  const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
+  await alice.line(/^\* connected to worker \d+ as alice$/);
+  // One write: the HISTORY leaves before the message's own event comes back.
+  alice.send('fresh words\n/history 3');
+  await alice.line(/^\* end of history$/);
+  await alice.line(/<alice> fresh words$/);
+  const from = alice.lines.findIndex((line) => line.startsWith('* history: last '));
+  const to = alice.lines.indexOf('* end of history');
+  t.is(alice.lines[from], `* history: last ${to - from - 1} events`, alice.stdout);
+  t.is(alice.lines.filter((line) => line.endsWith('<alice> fresh words')).length, 1);
+  alice.endInput();
+  t.is(await alice.exited, 0);
+});
+
 test('/nick: everyone is told, the client shows one line for it, and after its worker is killed it comes back under the new nick', async (t) => {
   const server = await startServer(t, { workers: 2 });
   const { client: carol } = await connect(t, server.port);
