@@ -7,7 +7,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../log.js';
 import { HostRequests } from './host-requests.js';
-import { DEFAULT_RETRY, type RetryTiming } from './retry.js';
+import { DEFAULT_RETRY, retrying, type RetryTiming } from './retry.js';
 import { ensureStreams, epochOf } from './streams.js';
 
 export interface JetStreamChatOptions {
@@ -71,7 +71,10 @@ export async function joinChat(options: JetStreamChatOptions): Promise<JoinedCha
     if (await HostRequests.nameTaken(nc, options.nodeName, timing.retry.attempt)) {
       throw new Error(`node name ${options.nodeName} is in use by a live host; pick another with --node-name`);
     }
-    const jsm = await jetstreamManager(nc, { timeout: timing.retry.attempt });
+    // Its first JetStream request (account info) rides out a busy or electing NATS like every other.
+    const jsm = await retrying('reach JetStream', timing.retry, () =>
+      jetstreamManager(nc, { timeout: timing.retry.attempt }),
+    );
     const info = await ensureStreams(jsm, options, timing.retry, options.log);
     const retained = { first: info.state.first_seq, last: info.state.last_seq };
     return { nc, jsm, timing, epoch: epochOf(info.created), retained };
