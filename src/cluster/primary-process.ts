@@ -20,6 +20,7 @@ import type { SessionLimits } from '../server/limits.js';
 import { BoundPort } from './bound-port.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { openChatState } from './open-chat-state.js';
+import { StopSignals, untilAborted } from './stop-signals.js';
 import { Supervisor } from './supervisor.js';
 
 export interface PrimaryOptions {
@@ -59,15 +60,15 @@ const METRICS_GATHER_TIMEOUT_MS = 1_000;
 /** Heartbeats come this many times per timeout, so one late timer never counts as a hang. */
 const HEARTBEATS_PER_TIMEOUT = 4;
 
-/** The shell's exit codes for a start-up ended by a signal. */
-const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
  * Starts the server in an order that fails early and cleanly: the port is bound first, then the
  * data dir is locked and the chat's state read, and only then are workers forked. A signal during
  * the start stops it at once.
  */
 export async function runPrimary(options: PrimaryOptions, status: Status, log: Logger): Promise<void> {
+  const signals = new StopSignals(log);
+  const duringStart = <T>(step: Promise<T>) =>
+    untilAborted(step, signals.startInterrupted, 'interrupted while starting');
   // Bound first; until the supervisor exists, the connections wait in it, paused.
   const chatPort = await BoundPort.open(options.host, options.port, '--port');
   // The HTTP port likewise (web client, /ws, /healthz, /metrics); a port taken fails the start here.
@@ -87,13 +88,28 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     throw error;
   });
   status.start(`starting ${options.workers} workers…`);
-  const ring = new HistoryRing(options.history);
-  const { state, file } = await openChatState(options, ring, log).catch((error: unknown) => {
-    status.fail(`could not start: ${(error as Error).message}`);
+  /** The start ends here: `undo` ends what it reached, then it says why. */
+  const failStart = async (error: unknown, undo: () => void | Promise<void>): Promise<never> => {
+    signals.stopping();
+    await undo();
+    const interrupted = signals.interruptedExitCode;
+    if (interrupted === undefined) {
+      status.fail(`could not start: ${(error as Error).message}`);
+      throw error;
+    }
+    status.fail('interrupted while starting');
+    process.exitCode = interrupted;
+    // What the start was waiting for (a NATS server that does not answer, say) may hold the event loop.
+    process.exit();
+  };
+  const release = () => {
     lock?.release();
     abandon();
-    throw error;
-  });
+  };
+  const ring = new HistoryRing(options.history);
+  const { state, file } = await duringStart(openChatState(options, ring, log)).catch((error: unknown) =>
+    failStart(error, release),
+  );
 
   const bus = new ClusterHubBus({
     maxBacklog: MAX_WORKER_BACKLOG_BYTES,
@@ -112,7 +128,7 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
       metrics.published(event);
     },
   });
-  await state.start(hub);
+  await duringStart(state.start(hub)).catch((error: unknown) => failStart(error, release));
   // The workers' metrics come over the bus, merged with ours on every scrape of /metrics.
   const gatherer = new MetricsGatherer(
     metrics.registry,
@@ -150,14 +166,11 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     workers.handoff(socket, 'chat');
   });
 
-  const starting = new AbortController();
-  let phase: 'starting' | 'running' | 'stopping' = 'starting';
-  let interruptedBy: string | undefined;
   metrics.observe(workers);
   // While the server shuts down, the HTTP port stays open and answers 503 itself.
   const shutdownResponder = new ShutdownResponder();
   httpPort?.serve((socket) => {
-    if (phase === 'stopping') shutdownResponder.accept(socket);
+    if (signals.phase === 'stopping') shutdownResponder.accept(socket);
     else workers.handoff(socket, 'http');
   });
   // A worker that hangs would never see us go (it notices by its IPC channel closing, which it
@@ -191,47 +204,12 @@ export async function runPrimary(options: PrimaryOptions, status: Status, log: L
     // Nothing is left to wait for; leaving now beats waiting on stray handles.
     process.exit();
   };
-  const onSignal = (signal: string) => {
-    switch (phase) {
-      case 'stopping':
-        log.warn(`second ${signal}: exiting now`);
-        exitNow();
-        return;
-      case 'starting':
-        // No more forks; the start's failure path below ends what was forked.
-        phase = 'stopping';
-        interruptedBy = signal;
-        log.info(`${signal}: interrupted while starting`);
-        starting.abort();
-        return;
-      case 'running':
-        phase = 'stopping';
-        void shutDown(signal);
-        return;
-    }
-  };
-  process.on('SIGINT', () => {
-    onSignal('SIGINT');
-  });
-  process.on('SIGTERM', () => {
-    onSignal('SIGTERM');
-  });
+  signals.exitNowBy(exitNow);
   process.on('SIGHUP', () => void workers.rollingRestart());
 
-  try {
-    await workers.start(starting.signal);
-  } catch (error) {
-    phase = 'stopping';
-    await close();
-    if (interruptedBy !== undefined) {
-      status.fail('interrupted while starting');
-      process.exitCode = INTERRUPTED_EXIT_CODES[interruptedBy] ?? 1;
-      return;
-    }
-    status.fail(`could not start: ${(error as Error).message}`);
-    throw error;
-  }
-  phase = 'running';
+  // An interruption stops the forks; the failure path ends those forked so far.
+  await workers.start(signals.startInterrupted).catch((error: unknown) => failStart(error, close));
+  signals.running((signal) => void shutDown(signal));
   status.succeed(`listening on ${options.host}:${chatPort.port} with ${options.workers} workers`);
   if (httpPort !== undefined) {
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;

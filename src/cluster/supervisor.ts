@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { WorkerConfig } from '../server/worker-config.js';
 import { ConnectionHandOff } from './connection-hand-off.js';
 import { CrashLoopDamper, DEFAULT_CRASH_LOOP } from './crash-loop.js';
+import { untilAborted } from './stop-signals.js';
 import { checkPositiveInteger, checkPositiveNumber } from '../option-checks.js';
 
 export interface SupervisorOptions {
@@ -105,20 +106,13 @@ export class Supervisor {
     this.#watchTimer = setInterval(() => {
       this.#watch();
     }, this.#options.watchInterval);
-    const interrupted = new Promise<never>((_, reject) => {
-      signal.addEventListener('abort', () => {
-        reject(new Error('interrupted while starting'));
-      });
-    });
-    // A rejection nobody awaits yet must not count as unhandled.
-    interrupted.catch(() => undefined);
     const records: WorkerRecord[] = [];
     for (let i = 0; i < this.#options.workers && !signal.aborted; i++) {
       records.push(this.#fork());
       // A fork blocks the event loop for a while: one per turn, so a Ctrl-C is heard between two.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    await Promise.race([Promise.all(records.map((record) => record.ready)), interrupted]);
+    await untilAborted(Promise.all(records.map((record) => record.ready)), signal, 'interrupted while starting');
     const dead = records.find((record) => record.state === 'dead');
     if (dead !== undefined) throw new Error(`worker ${dead.id} died while starting (${dead.end ?? 'unknown'})`);
   }

@@ -1,9 +1,10 @@
 /**
  * The primary's start-up and its errors, with the real program: the port is bound before
  * anything else, a data dir is held by one server at a time, the worker count is bounded, and a
- * Ctrl-C during the start stops it at once.
+ * Ctrl-C or SIGTERM during the start, at any step of it, stops it at once.
  */
 import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,32 @@ tmpfsTest(
     t.false(existsSync(lockPath), 'no empty lock for the next start to take over');
   },
 );
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  test(`${signal} while the start waits for the chat's state (a NATS server that never answers) ends it at once with ${code}`, async (t) => {
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+    });
+    const sockets = new Set<Socket>();
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.teardown(() => {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    });
+    const { port } = silent.address() as AddressInfo;
+    const server = launchServer(t, { workers: 1, args: ['--nats', `nats://127.0.0.1:${port}`] });
+    await server.waitFor(/starting 1 workers/);
+    await waitUntil(() => sockets.size > 0, 'the primary to connect to the silent NATS server');
+    server.process.kill(signal);
+    t.is(await exitOf(server), code);
+    t.regex(server.stdout, /interrupted while starting\n$/);
+    t.regex(server.stderr, new RegExp(`${signal}: interrupted while starting`));
+  });
+}
 
 (terminalAvailable() ? test : test.skip)(
   'Ctrl-C typed on a terminal while the spinner says "starting" stops it too: it says it was interrupted, exit code 130',

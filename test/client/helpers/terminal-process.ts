@@ -66,10 +66,13 @@ export function terminalAvailable(): boolean {
 /** Starts `program` (the client by default) on a 120×40 pseudo-terminal with `args`; colors off. */
 export function runOnTerminal(t: ExecutionContext, args: string[], program = CLIENT_PATH): TerminalProcess {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const command = ['stty cols 120 rows 40 &&', ...[process.execPath, program, ...args].map(quote)].join(' ');
+  // `exec`: a Ctrl-C that arrives while the terminal is cooked is a SIGINT for the whole foreground
+  // group, and a shell left waiting there (dash, which `script` runs where SHELL is unset, as in CI)
+  // dies of it with 130 however the program handles it.
+  const command = ['stty cols 120 rows 40 && exec', ...[process.execPath, program, ...args].map(quote)].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'ignore'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, SHELL: '/bin/sh', NO_COLOR: '1' },
     detached: true,
   });
   const terminal = new TerminalProcess(child);
