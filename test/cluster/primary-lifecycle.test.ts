@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ChatUser, parseWelcome, portIsFree, seqOf, seqsOnDisk } from '../helpers/chat-stream.js';
 import { processEnded } from '../../bench/proc-stats.js';
-import { waitUntil } from '../../src/processes.js';
+import { killQuietly, waitUntil } from '../../src/processes.js';
 import { connect, registered } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
@@ -144,4 +144,22 @@ test('kill -9 of the primary: every client, registered or not, reads BYE server 
   t.log(
     `BYE read ${Math.round(Math.max(...byeAt))} ms after the kill; workers gone within ${Math.round(performance.now() - killedAt)} ms`,
   );
+});
+
+test('a second signal while the shutdown waits for a stuck worker exits at once: the worker is killed, exit code 1', async (t) => {
+  const server = await startServer(t, { workers: 1, args: ['--shutdown-timeout', '60'] });
+  const stuck = server.pidOf(1);
+  t.teardown(() => {
+    killQuietly(stuck);
+  });
+  process.kill(stuck, 'SIGSTOP');
+  server.process.kill('SIGTERM');
+  await server.waitFor(/SIGTERM: shutting down/);
+  const exited = once(server.process, 'exit');
+  server.process.kill('SIGINT');
+  const [code] = (await exited) as [number | null, string | null];
+  t.is(code, 1);
+  t.regex(server.stderr, /second SIGINT: exiting now/);
+  t.notRegex(server.stderr, /shutdown took longer/, 'not the forced end of the shutdown timeout');
+  await waitUntil(() => processEnded(stuck), 'the stopped worker to be killed');
 });
