@@ -4,7 +4,7 @@
  * out of this scrape), and merges them with its own with prom-client's
  * `AggregatorRegistry.aggregate` (counters and most gauges summed, as each metric declares).
  */
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { AggregatorRegistry, Gauge, type PrometheusContentType, type Registry } from 'prom-client';
 import type { MetricsPage, MetricsSnapshot } from '../bus/messages.js';
 
 /** Asks every worker for its metrics under a request id; returns the ids of the workers asked. */
@@ -32,7 +32,8 @@ export class MetricsGatherer {
   /** The merged metrics of the primary and of every worker that answers in time. */
   async page(): Promise<MetricsPage> {
     const [own, snapshots] = await Promise.all([this.#own.getMetricsAsJSON(), this.#gather()]);
-    const merged = AggregatorRegistry.aggregate([own, ...snapshots]);
+    const merged = AggregatorRegistry.aggregate<PrometheusContentType>([own, ...snapshots]);
+    keepStartTime(own, merged);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }
 
@@ -62,4 +63,15 @@ export class MetricsGatherer {
       if (gathering.waiting.size === 0) gathering.done();
     });
   }
+}
+
+/**
+ * prom-client's aggregation omits `process_start_time_seconds` (start times do not add up); the
+ * server started when its primary did, and a restart of it is what the metric is read for.
+ */
+function keepStartTime(own: MetricsSnapshot, merged: Registry): void {
+  const startTime = own.find((metric) => metric.name === 'process_start_time_seconds');
+  const value = startTime?.values[0]?.value;
+  if (startTime === undefined || value === undefined) return;
+  new Gauge({ name: startTime.name, help: startTime.help, registers: [merged] }).set(value);
 }

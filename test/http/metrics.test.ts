@@ -19,6 +19,8 @@ function sample(page: string, name: string, labels = ''): number | undefined {
 test('/metrics: the same counts before traffic from every worker, then what the traffic did', async (t) => {
   const server = await startServer(t, { workers: 2 });
   const response = await fetch(`${server.httpUrl}metrics`);
+  const startTime = sample(await response.clone().text(), 'process_start_time_seconds');
+  t.true(startTime !== undefined && Math.abs(startTime - Date.now() / 1000) < 600, 'a start time of today');
   t.regex(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   for (let scrapes = 0; scrapes < 4; scrapes++) {
     // Each scrape lands on a worker in turn: every one gives the whole server's view.
@@ -32,6 +34,7 @@ test('/metrics: the same counts before traffic from every worker, then what the 
     t.is(sample(before, 'clusterchat_connections', '{transport="ws"}'), 0);
     t.true((sample(before, 'process_cpu_seconds_total') ?? 0) > 0);
     t.true((sample(before, 'nodejs_heap_size_total_bytes') ?? 0) > 0);
+    t.is(sample(before, 'process_start_time_seconds'), startTime, "the primary's, whichever worker answers");
   }
 
   const { client: tcp } = await registered(t, server.port, 'tcpy');
