@@ -1,6 +1,6 @@
 /** The console client as a child process in non-TTY mode (stdin a pipe), against the real server. */
 import test from 'ava';
-import { connect } from '../helpers/line-client.js';
+import { connect, registered } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { freePort } from '../helpers/chat-stream.js';
 import { runCli } from './helpers/cli-process.js';
@@ -10,8 +10,7 @@ const TIME = String.raw`\[\d\d:\d\d:\d\d\]`;
 
 test('sends, receives, /msg, /users, unknown commands and /quit; exits 0 after the quit', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
 
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   await alice.line(/^\* connected to worker \d+ as alice$/);
@@ -49,8 +48,7 @@ test('sends, receives, /msg, /users, unknown commands and /quit; exits 0 after t
 
 test('at the end of its input it quits cleanly after every reply is in, and prints all it received', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
 
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   alice.send('one');
@@ -72,8 +70,7 @@ test('at the end of its input it quits cleanly after every reply is in, and prin
 
 test('piped input beyond the server rate limit is paced, not refused: every line arrives, in order', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   const count = 70;
   for (let i = 1; i <= count; i++) alice.send(`line ${i}`);
@@ -94,8 +91,7 @@ test('piped input beyond the server rate limit is paced, not refused: every line
 
 test('/history is framed: a header with the count, the replayed lines, then an end marker', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
   for (const text of ['one', 'two']) t.regex(await bob.command(`MSG ${text}`), /^OK \d+$/);
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   await alice.line(/^\* connected to worker \d+ as alice$/);
@@ -113,8 +109,7 @@ test('/history is framed: a header with the count, the replayed lines, then an e
 
 test('/history right behind a message: the header counts the lines in the frame, the message shows once, live', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
   t.regex(await bob.command('MSG one'), /^OK \d+$/);
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   await alice.line(/^\* connected to worker \d+ as alice$/);
@@ -132,8 +127,7 @@ test('/history right behind a message: the header counts the lines in the frame,
 
 test('/nick: everyone is told, the client shows one line for it, and after its worker is killed it comes back under the new nick', async (t) => {
   const server = await startServer(t, { workers: 2 });
-  const { client: carol } = await connect(t, server.port);
-  t.is(await carol.command('REGISTER carol'), 'OK carol');
+  const { client: carol } = await registered(t, server.port, 'carol');
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   const connected = await alice.line(/^\* connected to worker \d+ as alice$/);
   const workerId = Number(connected.split(' ')[4]);
@@ -199,8 +193,7 @@ test('when its worker is killed it says so, reconnects, replays what it missed, 
   const alice = runCli(t, ['--port', String(server.port), '--nick', 'alice']);
   const connected = defined(/worker (\d+)/.exec(await alice.line(/^\* connected to worker \d+ as alice$/)), 'a worker');
   const workerId = Number(connected[1]);
-  const { client: bob } = await connect(t, server.port);
-  t.is(await bob.command('REGISTER bob'), 'OK bob');
+  const { client: bob } = await registered(t, server.port, 'bob');
   await alice.line(/--> bob joined$/);
 
   process.kill(server.pidOf(workerId), 'SIGKILL');
