@@ -82,6 +82,8 @@ export class PromptLine {
 
   show(): void {
     if (this.#closed) return;
+    // Hidden, it was cleared and the cursor was left at the start of a fresh line.
+    if (!this.#visible) this.#makeRoomForRedraw();
     this.#visible = true;
     this.#echo.muted = false;
     this.#rl.prompt(true);
@@ -103,6 +105,7 @@ export class PromptLine {
     }
     this.#clearLine();
     this.#output.write(`${text}\n`);
+    this.#makeRoomForRedraw();
     this.#rl.prompt(true);
   }
 
@@ -119,6 +122,17 @@ export class PromptLine {
     readline.moveCursor(this.#output, 0, -this.#rl.getCursorPos().rows);
     readline.cursorTo(this.#output, 0);
     readline.clearScreenDown(this.#output);
+  }
+
+  /**
+   * readline redraws the input by first moving up as many rows as it believes the cursor sits
+   * below the prompt's first row (its `prevRows`, which it does not always update when typing
+   * wraps): from the start of a fresh line that climb would erase the lines printed just above.
+   * Blank rows to climb instead, which the redraw then clears.
+   */
+  #makeRoomForRedraw(): void {
+    const { prevRows } = this.#rl as unknown as { prevRows?: number };
+    if (prevRows !== undefined && prevRows > 0) this.#output.write('\n'.repeat(prevRows));
   }
 
   #eraseSubmitted(prompt: string, text: string): void {

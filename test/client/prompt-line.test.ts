@@ -92,3 +92,29 @@ test('Ctrl-C is reported as an interrupt', async (t) => {
   await waitUntil(() => interrupts() === 1, 'the interrupt');
   t.is(interrupts(), 1);
 });
+
+test('lines printed while the cursor is on a wrapped row of the input all stay on screen', async (t) => {
+  const { terminal, prompt, type } = setup(t, 20);
+  prompt.print('before');
+  prompt.show();
+  const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  await type(long, { line: long });
+  t.is(prompt.input.cursor, long.length, 'the cursor is on the second row of the input');
+  for (let i = 1; i <= 3; i++) prompt.print(`incoming ${i}`);
+  t.deepEqual(terminal.lines.slice(0, 4), ['before', 'incoming 1', 'incoming 2', 'incoming 3']);
+  t.is(terminal.lines.slice(4).join(''), `> ${long}`, 'the wrapped input is redrawn once, below the lines');
+});
+
+test('showing again a wrapped input hidden with the cursor on its second row keeps the lines printed meanwhile', async (t) => {
+  const { terminal, prompt, type } = setup(t, 20);
+  prompt.show();
+  const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  await type(long, { line: long });
+  prompt.print('before');
+  prompt.hide();
+  prompt.print('replayed');
+  terminal.write('✔ Reconnected\n');
+  prompt.show();
+  t.deepEqual(terminal.lines.slice(0, 3), ['before', 'replayed', '✔ Reconnected']);
+  t.is(terminal.lines.slice(3).join(''), `> ${long}`);
+});
