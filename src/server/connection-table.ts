@@ -33,8 +33,8 @@ export class ConnectionTable {
   readonly #log: Logger;
   readonly #tls: tls.SecureContext | undefined;
   readonly #sessions = new Map<number, Session>();
-  /** The socket of every open session (a TLS socket for TLS). */
-  readonly #sockets = new Map<Session, net.Socket>();
+  /** How to wait, for every open session, until what it was sent has left (see `abandon`). */
+  readonly #whenSent = new Map<Session, (sent: () => void) => void>();
   readonly #writer = new TurnWriter();
   readonly #public = new PublicLines(this.#writer);
   readonly #history: HistoryRing;
@@ -90,7 +90,9 @@ export class ConnectionTable {
   accept(handed: net.Socket): void {
     const socket: net.Socket = this.#tls === undefined ? handed : secureServerSocket(handed, this.#tls);
     const session = this.#open(this.#writer.transport(socket), 'tcp', `${socket.remoteAddress}:${socket.remotePort}`);
-    this.#sockets.set(session, socket);
+    this.#whenSent.set(session, (sent) => {
+      whenSent(socket, sent);
+    });
     socket.setNoDelay(true);
     socket.allowHalfOpen = true;
     socket.on('data', (chunk: Buffer) => {
@@ -117,6 +119,11 @@ export class ConnectionTable {
   acceptWebSocket(ws: WebSocket, remoteAddress: string | undefined): void {
     const transport = this.#writer.webSocket(ws, remoteAddress ?? '');
     const session = this.#open(transport, 'ws', remoteAddress ?? 'unknown');
+    // A WebSocket's last frames leave at the end of the turn, then its close frame: its close
+    // (the peer's answer, or the end of the socket) says they are out.
+    this.#whenSent.set(session, (sent) => {
+      ws.once('close', sent);
+    });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
         // Like the end of input on TCP: what was sent before is still answered, then the close.
@@ -224,25 +231,27 @@ export class ConnectionTable {
   /**
    * The primary is gone: says `BYE <reason>` to every connection and ends it. `done` runs once
    * every BYE has left for the kernel, which delivers it, and then the close, even after this
-   * process exits; the clients' own closes are not waited for (nobody could be told of them).
+   * process exits; a TCP client's own close is not waited for (nobody could be told of it). A
+   * WebSocket's frames leave only at the end of the turn, so its close is waited for (the caller
+   * bounds the wait).
    */
   abandon(reason: string, done: () => void): void {
     this.#public.flush();
-    let unsent = this.#sockets.size;
+    let unsent = this.#whenSent.size;
     const sent = () => {
       if (--unsent === 0) done();
     };
     if (unsent === 0) done();
-    for (const [session, socket] of this.#sockets) {
+    for (const [session, whenOut] of this.#whenSent) {
       session.bye(reason, 'disconnected');
-      whenSent(socket, sent);
+      whenOut(sent);
     }
   }
 
   #forget(session: Session): void {
     this.#sessions.delete(session.conn);
     this.#replyParts.delete(session.conn);
-    this.#sockets.delete(session);
+    this.#whenSent.delete(session);
     const kind = this.#kindOf.get(session);
     if (kind !== undefined) this.#kinds.set(kind, this.count(kind) - 1);
     this.#kindOf.delete(session);

@@ -11,6 +11,7 @@ import { ChatUser, parseWelcome, portIsFree, seqOf, seqsOnDisk } from '../helper
 import { processEnded } from '../../bench/proc-stats.js';
 import { killQuietly, waitUntil } from '../../src/processes.js';
 import { connect, registered } from '../helpers/line-client.js';
+import { registeredWs } from '../helpers/ws-line-client.js';
 import { startServer } from '../helpers/server.js';
 import { defined } from '../helpers/defined.js';
 
@@ -144,6 +145,15 @@ test('kill -9 of the primary: every client, registered or not, reads BYE server 
   t.log(
     `BYE read ${Math.round(Math.max(...byeAt))} ms after the kill; workers gone within ${Math.round(performance.now() - killedAt)} ms`,
   );
+});
+
+test('kill -9 of the primary: a WebSocket client alone on its worker reads BYE server lost, then a clean close', async (t) => {
+  const server = await startServer(t, { workers: 1 });
+  const { client } = await registeredWs(t, server.httpPort, 'webby');
+  server.process.kill('SIGKILL');
+  await client.closedByPeer();
+  t.is(client.lines.at(-1), 'BYE server lost');
+  t.is(client.closeCode, 1000);
 });
 
 test('a second signal while the shutdown waits for a stuck worker exits at once: the worker is killed, exit code 1', async (t) => {
