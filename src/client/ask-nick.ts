@@ -14,6 +14,8 @@ export async function askNick(
     }),
   );
   rl.on('SIGINT', () => {
+    // The shell's prompt comes next: it starts on a line of its own, not after the half-typed nick.
+    output.write('\n');
     rl.close();
   });
   try {

@@ -53,6 +53,9 @@ terminalTest('Ctrl-C at the nick question leaves at once, with exit code 0', asy
   const server = await startServer(t, { workers: 1 });
   const client = runOnTerminal(t, ['--port', String(server.port)]);
   await client.shows(/nick: $/);
+  client.type('ali');
+  await client.shows(/nick: ali$/);
   client.type('\x03');
   t.is(await client.exited, 0);
+  t.true(client.text.endsWith('nick: ali\n'), 'the shell prompt after it starts on a line of its own');
 });
