@@ -200,6 +200,7 @@ export class WebChat {
         return;
       case 'invalid':
         this.#log.error(command.hint);
+        this.#giveBack(text);
         return;
       case 'help':
         for (const line of HELP_LINES) this.#log.status(line);
@@ -218,19 +219,28 @@ export class WebChat {
       case 'announce':
       case 'kick':
       case 'nick':
-        this.#submit(client, command);
+        this.#submit(client, command, text);
         return;
     }
   }
 
-  #submit(client: ChatClient, command: ServerCommand): void {
+  #submit(client: ChatClient, command: ServerCommand, text: string): void {
     if (client.state !== 'ready' && !this.#toldQueued) {
       this.#toldQueued = true;
       this.#log.status('not connected: input is queued and sent after the reconnect');
     }
     runCommand(client, command, this.#outcomes).catch((error: unknown) => {
       this.#fail(client, error);
+      this.#giveBack(text);
     });
+  }
+
+  /**
+   * A refused line goes back into the empty message box, to be fixed rather than typed again
+   * (the box has no history to recall it from); whatever was typed since is left alone.
+   */
+  #giveBack(text: string): void {
+    if (this.#page.message.value === '') this.#page.message.value = text;
   }
 
   /** How the outcome of a command looks in the page. */

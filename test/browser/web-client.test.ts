@@ -47,6 +47,25 @@ if (chromiumPath === undefined) {
     t.deepEqual(problems, []);
   });
 
+  test('a line the server or the client refuses goes back into the message box, with the reason in the log', async (t) => {
+    const server = await startServer(t, { workers: 1, args: ['--max-line', '100'] });
+    const { page, problems } = await openPage(t, browser, server.httpUrl);
+    await joinAs(page, 'webby');
+    const log = page.getByRole('log');
+    const box = page.getByLabel('Message');
+    const long = `${'z'.repeat(120)} the end`;
+    await say(page, long);
+    await log.locator('.error', { hasText: 'line longer than 100 bytes' }).waitFor();
+    t.is(await box.inputValue(), long);
+    await say(page, '/msg');
+    await log.locator('.error', { hasText: 'usage' }).waitFor();
+    t.is(await box.inputValue(), '/msg');
+    await say(page, 'accepted');
+    await log.locator('.msg', { hasText: 'accepted' }).waitFor();
+    t.is(await box.inputValue(), '');
+    t.deepEqual(problems, []);
+  });
+
   test('DMs both ways, shown apart from public lines; slash commands answer in the log', async (t) => {
     const server = await startServer(t, { workers: 2, args: ['--admin-token', ADMIN_TOKEN] });
     const { page } = await openPage(t, browser, server.httpUrl);
