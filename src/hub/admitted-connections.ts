@@ -12,6 +12,8 @@ export interface Connection {
   operator: boolean;
   /** Failed AUTHs on it. */
   authFailures: number;
+  /** The hub has closed it (KICK, a third failed AUTH, QUIT): what it sent meanwhile changes nothing. */
+  closing: boolean;
 }
 
 export class AdmittedConnections {
@@ -37,7 +39,7 @@ export class AdmittedConnections {
     const refusal = this.addresses.admit(address);
     if (refusal !== undefined) return refusal;
     if (connections === undefined) this.#byWorker.set(workerId, (connections = new Map<number, Connection>()));
-    connections.set(conn, { address, operator: false, authFailures: 0 });
+    connections.set(conn, { address, operator: false, authFailures: 0, closing: false });
     this.#count++;
     return undefined;
   }

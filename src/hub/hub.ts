@@ -173,6 +173,12 @@ export class Hub implements HubSide {
   /** Requests in the order of a connection's life: from `open` to `close`. */
   #dispatch(workerId: number, request: HubRequest, done: () => void): void {
     const { conn } = request;
+    if (request.type !== 'close' && this.#connections.get(workerId, conn)?.closing === true) {
+      // Sent before its worker had our `drop`: a kicked user must not register again or talk on.
+      this.#answers.fail(workerId, conn, 'NOT_REGISTERED', 'this connection is being closed');
+      done();
+      return;
+    }
     switch (request.type) {
       case 'open':
         this.#open(workerId, conn, request.address);
@@ -238,6 +244,8 @@ export class Hub implements HubSide {
   /** Closes a connection (after `BYE <bye>` unless empty); its user, if any, leaves now. */
   #drop(workerId: number, conn: number, bye: string, leaveReason: string, left?: () => void): void {
     this.#bus.toWorker(workerId, { type: 'drop', conn, bye });
+    const connection = this.#connections.get(workerId, conn);
+    if (connection !== undefined) connection.closing = true;
     const seat = this.#registry.byConnection(workerId, conn);
     if (seat === undefined) {
       left?.();

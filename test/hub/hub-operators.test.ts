@@ -17,6 +17,27 @@ test('KICK drops the target before its LEAVE, then answers the operator', (t) =>
   t.deepEqual(bus.take(2).at(-1), { type: 'reply', conn: 3, text: 'OK troll\n' }, 'the nick is free again');
 });
 
+test('what a kicked connection sent before its worker heard of the KICK changes nothing', (t) => {
+  const { bus, hub, register } = setup();
+  register(1, 1, 'op');
+  register(2, 2, 'troll');
+  hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  hub.handle(1, { type: 'kick', conn: 1, nick: 'troll', reason: 'spam' });
+  bus.forget();
+  hub.handle(2, { type: 'register', conn: 2, nick: 'troll2' });
+  hub.handle(2, { type: 'msg', conn: 2, text: 'still here' });
+  hub.handle(2, { type: 'auth', conn: 2, token: TOKEN });
+  hub.handle(2, { type: 'close', conn: 2, reason: 'kicked: spam' });
+  t.deepEqual(bus.take(2), [
+    { type: 'reply', conn: 2, text: 'ERROR NOT_REGISTERED this connection is being closed\n' },
+    { type: 'reply', conn: 2, text: 'ERROR NOT_REGISTERED this connection is being closed\n' },
+    { type: 'reply', conn: 2, text: 'ERROR NOT_REGISTERED this connection is being closed\n' },
+  ]);
+  t.deepEqual(bus.take(1), [], 'no JOIN, no MSG, no second LEAVE');
+  hub.handle(1, { type: 'users', conn: 1 });
+  t.deepEqual(bus.take(1), [{ type: 'reply', conn: 1, text: 'OK 1 op\n' }]);
+});
+
 test('ANNOUNCE and KICK are for operators: the hub checks, whatever the worker let through', (t) => {
   const { bus, hub, register } = setup();
   register(1, 1, 'alice');
@@ -48,7 +69,7 @@ test('AUTH: the third failure on a connection closes it; its user leaves', (t) =
     { type: 'reply', conn: 1, text: 'ERROR AUTH_FAILED wrong token\n' },
     { type: 'drop', conn: 1, bye: 'too many failed AUTH attempts' },
     { type: 'all', text: 'LEAVE 43 2026-11-24T11:09:21.123Z mallory disconnected\n', seq: 43 },
-    { type: 'reply', conn: 1, text: 'ERROR AUTH_FAILED too many failed AUTH attempts\n' },
+    { type: 'reply', conn: 1, text: 'ERROR NOT_REGISTERED this connection is being closed\n' },
   ]);
   t.is(logged.filter((line) => line.startsWith('AUTH failed from 203.0.113.5 (worker 1, connection 1)')).length, 3);
 });

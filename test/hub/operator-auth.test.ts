@@ -7,7 +7,7 @@ const TOKEN = 'correct-horse-battery-staple';
 
 /** A fresh connection from `address`: each attempt below is its own connection, as a reconnecting guesser's. */
 function on(address: string): Connection {
-  return { address, operator: false, authFailures: 0 };
+  return { address, operator: false, authFailures: 0, closing: false };
 }
 
 test('the right token, and only it, passes; a prefix or a longer text does not', (t) => {

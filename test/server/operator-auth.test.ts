@@ -47,6 +47,23 @@ test('guessing across reconnects: after three failures from an address even the 
   t.regex(server.output, /AUTH refused from 127\.0\.0\.1 .*locked out/);
 });
 
+test('commands pipelined after the third failed AUTH change nothing: no JOIN, no MSG from a closed connection', async (t) => {
+  const server = await startServer(t, { workers: 2, env: { CHAT_ADMIN_TOKEN: TOKEN } });
+  const { client: watcher } = await registered(t, server.port, 'watcher');
+  const { client: guesser } = await connect(t, server.port);
+  guesser.write('AUTH guess-1\nAUTH guess-2\nAUTH guess-3\nREGISTER sneaky\nMSG said after the third strike\n');
+  for (let i = 0; i < 3; i++) t.is(await guesser.next(), 'ERROR AUTH_FAILED wrong token');
+  t.is(await guesser.next(), 'BYE too many failed AUTH attempts');
+  await guesser.closedByPeer();
+  // The hub takes requests in order: an event of the closed connection would come before this one.
+  const mark = await watcher.command('MSG mark');
+  await watcher.seen((line) => line.startsWith(`MSG ${mark.slice(3)} `));
+  t.deepEqual(
+    watcher.lines.filter((line) => line.includes('sneaky')),
+    [],
+  );
+});
+
 test('an operator token from the file or the environment appears on no command line and in no worker', async (t) => {
   for (const how of ['file', 'env'] as const) {
     const server = await startServer(t, {
