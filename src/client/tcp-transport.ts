@@ -29,8 +29,9 @@ class TcpTransport implements ClientTransport {
     this.#sink = sink;
     this.#splitter = new LineSplitter(limits.maxLineBytes, {
       line: (bytes) => {
-        // A destroy() from a line handler must stop the rest of the chunk being delivered.
-        if (!this.#socket.destroyed) this.#sink.line(bytes.toString('utf8'));
+        // A destroy() from a line handler must stop the rest of the chunk being delivered; an
+        // empty line carries nothing.
+        if (!this.#socket.destroyed && bytes.length > 0) this.#sink.line(bytes.toString('utf8'));
       },
       tooLong: () => {
         this.destroy(new Error(`server sent a line longer than ${limits.maxLineBytes} bytes`));

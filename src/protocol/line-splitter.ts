@@ -6,7 +6,7 @@
  * make us hold more than `maxLineBytes + 1` bytes of one line.
  */
 export interface LineSink {
-  /** One complete line, without its LF or a CR just before it. Empty lines are not reported. */
+  /** One complete line, without its LF or a CR just before it; possibly empty (a bare LF still shows the peer is there). */
   line(bytes: Buffer): void;
   /** A line went past the limit; its remaining bytes up to the next LF are being discarded. */
   tooLong(): void;
@@ -74,7 +74,6 @@ export class LineSplitter {
 
   #emit(line: Buffer): void {
     const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-    if (end === 0) return;
     if (end > this.#maxLineBytes) {
       this.#sink.tooLong();
       return;

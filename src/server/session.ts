@@ -268,6 +268,8 @@ export class Session {
   #take(line: Buffer | null): void {
     if (!this.#intake.open) return;
     this.#keepalive.activity();
+    // An empty line is not a command: no reply, no token of the rate limit, nothing held.
+    if (line?.length === 0) return;
     this.#intake.take(line);
   }
 

@@ -15,8 +15,8 @@ test('splits lines on LF and drops a CR before it', (t) => {
   t.deepEqual(split(100, ['a\nb\r\nc\n']), ['a', 'b', 'c']);
 });
 
-test('ignores empty lines', (t) => {
-  t.deepEqual(split(100, ['\n\r\n\na\n\n']), ['a']);
+test('reports empty lines as empty (the session counts them as activity)', (t) => {
+  t.deepEqual(split(100, ['\n\r\n\na\n\n']), ['', '', '', 'a', '']);
 });
 
 test('joins a line split across chunks, byte by byte', (t) => {

@@ -47,6 +47,17 @@ test('answering PING with PONG keeps a connection alive past the timeout', async
   t.is(await client.command('PING'), 'OK');
 });
 
+test('an empty line answers PING too (any line counts), and gets no reply', async (t) => {
+  const server = await startServer(t, { args: ['--ping-interval', '0.3', '--ping-timeout', '1.5'] });
+  const { client } = await registered(t, server.port, 'enter');
+  for (let i = 0; i < 4; i++) {
+    await client.until((l) => l.startsWith('PING '));
+    client.write(i % 2 === 0 ? '\n' : '\r\n');
+  }
+  t.is(await client.command('PING last'), 'OK last', 'the empty lines had no reply');
+  t.false(client.closed);
+});
+
 /** A server that cuts a client 64 KiB behind, with `nick` registered to fall behind and a talker to flood it. */
 async function readerAndTalker(t: ExecutionContext, nick: string) {
   const server = await startServer(t, {
