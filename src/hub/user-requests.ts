@@ -93,7 +93,15 @@ export class UserRequests {
       this.#hub.answers.found(by, nick, found, formatOk());
       done();
     };
-    if (this.#hub.registry.byNick(nick) === undefined) this.#hub.state.kickElsewhere(nick, why, answer);
-    else this.#hub.local.kickLocal(nick, why, answer);
+    const target = this.#hub.registry.byNick(nick);
+    if (target === undefined) {
+      this.#hub.state.kickElsewhere(nick, why, answer);
+    } else if (target === by) {
+      // Kicking yourself: the OK must reach you before the BYE, which is the last line you get.
+      this.#hub.answers.reply(by.workerId, by.conn, formatOk());
+      this.#hub.local.kickLocal(nick, why, done);
+    } else {
+      this.#hub.local.kickLocal(nick, why, answer);
+    }
   }
 }

@@ -38,6 +38,19 @@ test('what a kicked connection sent before its worker heard of the KICK changes 
   t.deepEqual(bus.take(1), [{ type: 'reply', conn: 1, text: 'OK 1 op\n' }]);
 });
 
+test('an operator who kicks themself gets the OK before the BYE', (t) => {
+  const { bus, hub, register } = setup();
+  register(1, 1, 'op');
+  hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  bus.forget();
+  hub.handle(1, { type: 'kick', conn: 1, nick: 'OP', reason: '' });
+  t.deepEqual(bus.take(1), [
+    { type: 'reply', conn: 1, text: 'OK\n' },
+    { type: 'drop', conn: 1, bye: 'kicked: by op' },
+    { type: 'all', text: 'LEAVE 43 2026-11-24T11:09:21.123Z op kicked: by op\n', seq: 43 },
+  ]);
+});
+
 test('ANNOUNCE and KICK are for operators: the hub checks, whatever the worker let through', (t) => {
   const { bus, hub, register } = setup();
   register(1, 1, 'alice');
