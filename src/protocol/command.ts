@@ -55,10 +55,17 @@ export type ParsedCommand = { ok: true; command: Command } | { ok: false; error:
 const VERB_SET: ReadonlySet<string> = new Set(VERBS);
 const DIGITS = /^[0-9]{1,15}$/;
 
-/** Splits `VERB args` at the first space; the verb is case-insensitive. */
+/**
+ * Splits `VERB args` at the first space; the verb is case-insensitive in ASCII only (`toUpperCase`
+ * alone would make `pıng` PING and `uſers` USERS: U+0131 and U+017F upper-case to I and S).
+ */
 export function splitVerb(line: string): { verb: string; args: string } {
   const [verb, args] = splitAtFirstSpace(line.trimStart());
-  return { verb: verb.toUpperCase(), args };
+  return { verb: asciiUpperCase(verb), args };
+}
+
+function asciiUpperCase(word: string): string {
+  return word.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 function isKnownVerb(verb: string): verb is Verb {
@@ -115,7 +122,7 @@ function parseHistory(args: string): ParsedCommand {
   const [first = '', second, ...more] = args.trim().split(/ +/);
   const usage = 'usage: HISTORY <n> or HISTORY SINCE <seq>';
   if (second === undefined && DIGITS.test(first)) return ok({ verb: 'HISTORY', last: Number(first) });
-  if (second !== undefined && more.length === 0 && first.toUpperCase() === 'SINCE' && DIGITS.test(second)) {
+  if (second !== undefined && more.length === 0 && asciiUpperCase(first) === 'SINCE' && DIGITS.test(second)) {
     return ok({ verb: 'HISTORY', since: Number(second) });
   }
   return fail('HISTORY', 'BAD_ARGS', usage);

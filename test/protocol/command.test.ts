@@ -77,6 +77,11 @@ const errors: Array<[string, string]> = [
   ['KICK', 'BAD_ARGS'],
   ['USERS all', 'BAD_ARGS'],
   ['HELP me', 'BAD_ARGS'],
+  // Case-insensitive in ASCII only: U+0131 and U+017F upper-case to I and S in Unicode.
+  ['p\u0131ng', 'UNKNOWN_COMMAND'],
+  ['u\u017Fers', 'UNKNOWN_COMMAND'],
+  ['reg\u0131ster bob', 'UNKNOWN_COMMAND'],
+  ['HISTORY \u017Fince 0', 'BAD_ARGS'],
 ];
 
 for (const [line, expected] of errors) {
