@@ -109,8 +109,14 @@ export class CommandRunner {
       this.#error('NOT_REGISTERED');
       return;
     }
-    // While an AUTH is with the hub, the hub judges what follows it (as for REGISTER above).
-    if (NEEDS_OPERATOR.has(verb as Command['verb']) && !this.#operator && this.#authenticating === 0) {
+    // While an AUTH or a REGISTER is with the hub, the hub judges what follows it: it checks
+    // registration before operator rights, so a REGISTER that fails makes it NOT_REGISTERED.
+    if (
+      NEEDS_OPERATOR.has(verb as Command['verb']) &&
+      !this.#operator &&
+      this.#authenticating === 0 &&
+      this.#registering === 0
+    ) {
       this.#error('FORBIDDEN');
       return;
     }

@@ -89,6 +89,24 @@ test.serial('commands that need registration are refused before REGISTER, accept
   ]);
 });
 
+test.serial('ANNOUNCE and KICK behind a pending REGISTER go to the hub, which checks registration first', (t) => {
+  const { transport, requests, session, send } = setup();
+  send('REGISTER taken\nANNOUNCE hi\nKICK bob\n');
+  t.deepEqual(requests, [
+    { type: 'register', conn: 1, nick: 'taken' },
+    { type: 'announce', conn: 1, text: 'hi' },
+    { type: 'kick', conn: 1, nick: 'bob', reason: '' },
+  ]);
+  session.reply('ERROR NICK_TAKEN nick taken is taken\n');
+  session.reply('ERROR NOT_REGISTERED register first: REGISTER <nick>\n');
+  session.reply('ERROR NOT_REGISTERED register first: REGISTER <nick>\n');
+  t.deepEqual(transport.lines(), [
+    'ERROR NICK_TAKEN nick taken is taken',
+    'ERROR NOT_REGISTERED register first: REGISTER <nick>',
+    'ERROR NOT_REGISTERED register first: REGISTER <nick>',
+  ]);
+});
+
 test.serial('AUTH goes to the hub, which decides; ANNOUNCE waits for it only while an AUTH is pending', (t) => {
   const { transport, requests, session, send, register } = setup();
   register('op');
