@@ -30,6 +30,17 @@ function setup(t: ExecutionContext, columns = 80) {
   return { input, terminal, prompt, submitted, type, interrupts: () => interrupts };
 }
 
+const WRAPPED = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A prompt on a 20-column terminal (after `printedFirst`, if given) holding an input that wraps onto a second row. */
+async function wrappedInput(t: ExecutionContext, printedFirst?: string) {
+  const harness = setup(t, 20);
+  if (printedFirst !== undefined) harness.prompt.print(printedFirst);
+  harness.prompt.show();
+  await harness.type(WRAPPED, { line: WRAPPED });
+  return harness;
+}
+
 test('a line arriving while the user types is printed above the prompt and the half-typed input is redrawn intact', async (t) => {
   const { terminal, prompt, type } = setup(t);
   prompt.show();
@@ -54,13 +65,10 @@ test('many incoming lines scroll above the prompt, which stays last', async (t) 
 });
 
 test('an input that wraps over several rows is cleared whole before a line is printed', async (t) => {
-  const { terminal, prompt, type } = setup(t, 20);
-  prompt.show();
-  const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  await type(long, { line: long });
+  const { terminal, prompt } = await wrappedInput(t);
   prompt.print('incoming');
   t.is(terminal.lines[0], 'incoming');
-  t.is(terminal.lines.slice(1).join(''), `> ${long}`, 'the wrapped input is redrawn once, below the line');
+  t.is(terminal.lines.slice(1).join(''), `> ${WRAPPED}`, 'the wrapped input is redrawn once, below the line');
 });
 
 test('a submitted line is handed over and erased from the screen (the server echoes it)', async (t) => {
@@ -94,27 +102,20 @@ test('Ctrl-C is reported as an interrupt', async (t) => {
 });
 
 test('lines printed while the cursor is on a wrapped row of the input all stay on screen', async (t) => {
-  const { terminal, prompt, type } = setup(t, 20);
-  prompt.print('before');
-  prompt.show();
-  const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  await type(long, { line: long });
-  t.is(prompt.input.cursor, long.length, 'the cursor is on the second row of the input');
+  const { terminal, prompt } = await wrappedInput(t, 'before');
+  t.is(prompt.input.cursor, WRAPPED.length, 'the cursor is on the second row of the input');
   for (let i = 1; i <= 3; i++) prompt.print(`incoming ${i}`);
   t.deepEqual(terminal.lines.slice(0, 4), ['before', 'incoming 1', 'incoming 2', 'incoming 3']);
-  t.is(terminal.lines.slice(4).join(''), `> ${long}`, 'the wrapped input is redrawn once, below the lines');
+  t.is(terminal.lines.slice(4).join(''), `> ${WRAPPED}`, 'the wrapped input is redrawn once, below the lines');
 });
 
 test('showing again a wrapped input hidden with the cursor on its second row keeps the lines printed meanwhile', async (t) => {
-  const { terminal, prompt, type } = setup(t, 20);
-  prompt.show();
-  const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  await type(long, { line: long });
+  const { terminal, prompt } = await wrappedInput(t);
   prompt.print('before');
   prompt.hide();
   prompt.print('replayed');
   terminal.write('✔ Reconnected\n');
   prompt.show();
   t.deepEqual(terminal.lines.slice(0, 3), ['before', 'replayed', '✔ Reconnected']);
-  t.is(terminal.lines.slice(3).join(''), `> ${long}`);
+  t.is(terminal.lines.slice(3).join(''), `> ${WRAPPED}`);
 });

@@ -1,11 +1,17 @@
 import test from 'ava';
 import { setup, TOKEN } from '../helpers/hub-harness.js';
 
+/** A hub with `op` registered on worker 1 (conn 1) and made an operator, and `troll` on worker 2 (conn 2). */
+function opAndTroll(): ReturnType<typeof setup> {
+  const harness = setup();
+  harness.register(1, 1, 'op');
+  harness.register(2, 2, 'troll');
+  harness.hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  return harness;
+}
+
 test('KICK drops the target before its LEAVE, then answers the operator', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'op');
-  register(2, 2, 'troll');
-  hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  const { bus, hub, register } = opAndTroll();
   bus.forget();
   hub.handle(1, { type: 'kick', conn: 1, nick: 'troll', reason: 'spam' });
   t.deepEqual(bus.take(2), [
@@ -18,10 +24,7 @@ test('KICK drops the target before its LEAVE, then answers the operator', (t) =>
 });
 
 test('what a kicked connection sent before its worker heard of the KICK changes nothing', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'op');
-  register(2, 2, 'troll');
-  hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  const { bus, hub } = opAndTroll();
   hub.handle(1, { type: 'kick', conn: 1, nick: 'troll', reason: 'spam' });
   bus.forget();
   hub.handle(2, { type: 'register', conn: 2, nick: 'troll2' });
@@ -39,15 +42,13 @@ test('what a kicked connection sent before its worker heard of the KICK changes 
 });
 
 test('an operator who kicks themself gets the OK before the BYE', (t) => {
-  const { bus, hub, register } = setup();
-  register(1, 1, 'op');
-  hub.handle(1, { type: 'auth', conn: 1, token: TOKEN });
+  const { bus, hub } = opAndTroll();
   bus.forget();
   hub.handle(1, { type: 'kick', conn: 1, nick: 'OP', reason: '' });
   t.deepEqual(bus.take(1), [
     { type: 'reply', conn: 1, text: 'OK\n' },
     { type: 'drop', conn: 1, bye: 'kicked: by op' },
-    { type: 'all', text: 'LEAVE 43 2026-11-24T11:09:21.123Z op kicked: by op\n', seq: 43 },
+    { type: 'all', text: 'LEAVE 44 2026-11-24T11:09:21.123Z op kicked: by op\n', seq: 44 },
   ]);
 });
 
