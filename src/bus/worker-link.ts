@@ -197,10 +197,7 @@ export class WorkerLink {
         return;
       case 'accepted': {
         const handOff = this.#unacknowledged.shift();
-        if (handOff !== undefined) {
-          clearTimeout(handOff.deadline);
-          this.#dropCopy(handOff);
-        }
+        if (handOff !== undefined) this.#dropCopy(handOff);
         this.#options.events.accepted();
         return;
       }
@@ -243,8 +240,12 @@ export class WorkerLink {
     });
   }
 
-  /** Closes our copy of an acknowledged hand-off's socket, once the worker holds its own. */
+  /**
+   * The hand-off is settled (acknowledged, or its worker is gone): no deadline, and our copy of
+   * the socket is closed once it has left for the worker.
+   */
   #dropCopy(handOff: HandOff): void {
+    clearTimeout(handOff.deadline);
     const socket = handOff.socket;
     handOff.socket = undefined;
     if (socket !== undefined && !this.#inHandoff.has(socket)) socket.destroy();
@@ -260,11 +261,7 @@ export class WorkerLink {
       for (const socket of this.#inHandoff) socket.destroy();
     }
     // The sent ones the worker never acknowledged: the kernel closes its copies, we close ours.
-    for (const handOff of this.#unacknowledged.splice(0)) {
-      clearTimeout(handOff.deadline);
-      handOff.socket?.destroy();
-      handOff.socket = undefined;
-    }
+    for (const handOff of this.#unacknowledged.splice(0)) this.#dropCopy(handOff);
     this.#options.hub.workerLost(this.id);
   }
 
