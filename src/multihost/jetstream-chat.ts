@@ -125,13 +125,13 @@ export class JetStreamChat {
     return this.#feed.lastSeq;
   }
 
-  get fenced(): boolean {
-    return this.#fence.fenced;
-  }
-
-  /** This host's incarnation: a new one after every rejoin. */
-  get incarnation(): string {
-    return this.#incarnation;
+  /**
+   * Whether this host has been fenced since now (fenced, or rejoined as a new incarnation): the
+   * users it had then are gone.
+   */
+  fencedSince(): () => boolean {
+    const incarnation = this.#incarnation;
+    return () => this.#fence.fenced || this.#incarnation !== incarnation;
   }
 
   /** How many other hosts are heard from now. */
@@ -273,11 +273,9 @@ export class JetStreamChat {
    * nicks to others. Such a write waits, and fails with the deadline if the host does not fence.
    */
   #writeGuard(): () => void {
-    const incarnation = this.#incarnation;
+    const gone = this.fencedSince();
     return () => {
-      if (this.#fence.fenced || this.#incarnation !== incarnation) {
-        throw new UnavailableError('write for a fenced host');
-      }
+      if (gone()) throw new UnavailableError('write for a fenced host');
       if (!this.#directory.heardRecently()) throw new Error('this host has not heard itself on NATS lately');
     };
   }

@@ -83,7 +83,7 @@ export class JetStreamState implements ChatState {
    * and so do we.
    */
   async #leave(nick: string, reason: string): Promise<void> {
-    const gone = this.#fencedSince();
+    const gone = this.#chat.fencedSince();
     for (;;) {
       try {
         await this.#chat.publish('LEAVE', nick, reason);
@@ -103,7 +103,7 @@ export class JetStreamState implements ChatState {
    * only its case changed: the claim is the same).
    */
   async #rename(old: string, nick: string, reason: string): Promise<number> {
-    const gone = this.#fencedSince();
+    const gone = this.#chat.fencedSince();
     const left = await this.#chat.publish('LEAVE', old, reason);
     let joined: number | undefined;
     for (let after: number | undefined = left; joined === undefined;) {
@@ -117,12 +117,6 @@ export class JetStreamState implements ChatState {
     }
     if (nickKey(old) !== nickKey(nick)) await this.#chat.release(old);
     return joined;
-  }
-
-  /** Whether this host has been fenced since now: the users it had then are gone. */
-  #fencedSince(): () => boolean {
-    const incarnation = this.#chat.incarnation;
-    return () => this.#chat.fenced || this.#chat.incarnation !== incarnation;
   }
 
   #settle<T>(what: string, promise: Promise<T>, done: (value: T | undefined) => void): void {
