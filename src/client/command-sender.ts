@@ -47,12 +47,12 @@ export class CommandSender {
    */
   submit(command: QueuedCommand, ready: boolean): void {
     this.#checkLine(command.line);
-    if (ready) this.send(command);
+    if (ready) this.#send(command);
     else this.#queue.hold(command);
   }
 
   /** Writes the command on the current connection; without one it fails at once. */
-  send(command: QueuedCommand): void {
+  #send(command: QueuedCommand): void {
     const connection = this.#connection();
     if (connection === undefined || connection.closed) {
       command.fail(new ConnectionLostError(command.verb));
@@ -67,7 +67,7 @@ export class CommandSender {
   ask(verb: string, line: string): Promise<string> {
     return awaitReply(
       (command) => {
-        this.send(command);
+        this.#send(command);
       },
       verb,
       line,
@@ -77,7 +77,7 @@ export class CommandSender {
 
   /** Sends the commands held while the client was not ready, oldest first. */
   sendWaiting(): void {
-    for (const command of this.#queue.takeWaiting()) this.send(command);
+    for (const command of this.#queue.takeWaiting()) this.#send(command);
   }
 
   #checkLine(line: string): void {

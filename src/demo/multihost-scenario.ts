@@ -146,7 +146,7 @@ export class MultiHostScenario {
   }
 
   async #killHost(alice: string, bob: string, carol: string, dave: string): Promise<void> {
-    const { cast, timeoutMs } = this.#o;
+    const { cast } = this.#o;
     const survivors = [alice, bob];
     const moved = [carol, dave];
     const marks = marksOf(this.#o, this.#o.nicks);
@@ -162,7 +162,7 @@ export class MultiHostScenario {
     this.#pass(`host-a let ${carol} and ${dave} go ${noticed} s after the kill: LEAVE … host lost, once each`);
     await sayToAll(this.#o, alice, GAP, survivors);
     for (const nick of moved) {
-      await this.#client(nick).waitFor(clientLines.reconnected(nick), timeoutMs, marks.get(nick));
+      await waitFrom(this.#o, nick, clientLines.reconnected(nick), marks);
       await waitFrom(this.#o, nick, clientLines.replayed, marks);
       await waitFrom(this.#o, nick, clientLines.message(alice, GAP), marks);
     }

@@ -37,18 +37,14 @@ export class NickClaims {
   }
 
   /** The stored claim, or undefined when someone else holds the nick. `beforeAttempt` as in `publishOnce`. */
-  async claim(claim: Claim, beforeAttempt?: () => void): Promise<StoredClaim | undefined> {
+  async claim(claim: Claim, beforeAttempt: () => void): Promise<StoredClaim | undefined> {
     const subject = nickSubject(nickKey(claim.nick));
     try {
       const ack = await publishOnce(
         this.#js,
         subject,
         JSON.stringify(claim),
-        {
-          msgID: `claim.${claim.id}`,
-          expectNoMessage: true,
-          ...(beforeAttempt === undefined ? {} : { beforeAttempt }),
-        },
+        { msgID: `claim.${claim.id}`, expectNoMessage: true, beforeAttempt },
         this.#timing,
       );
       return { ...claim, seq: ack.seq };
