@@ -238,7 +238,6 @@ export class HistoryFile implements EventLog {
     );
     this.#listener.failed(this.#writtenSeq, reason);
     // A partial write must not outlive us: a restart would read events nobody was told of.
-    this.#tail.torn();
     await this.#tail.truncate().catch(() => undefined);
     this.#probeTimer = setTimeout(this.#probeSoon, retryDelayMs).unref();
   }

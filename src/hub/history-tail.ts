@@ -24,17 +24,11 @@ export class HistoryTail {
     return this.#size;
   }
 
-  /** Writes `data` after the last whole line. */
+  /** Writes `data` after the last whole line; a failure leaves the tail to be cut by `truncate`. */
   async append(data: Buffer): Promise<void> {
-    if (this.#dirty) await this.#handle.truncate(this.#size);
+    await this.#writePastEnd(data);
     this.#dirty = false;
-    await writeAll(this.#writeChunk, this.#handle, data, this.#size);
     this.#size += data.length;
-  }
-
-  /** A write failed: it may have left part of itself past the last whole line. */
-  torn(): void {
-    this.#dirty = true;
   }
 
   /** Cuts what a failed write left past the last whole line. */
@@ -46,9 +40,7 @@ export class HistoryTail {
 
   /** Writes `bytes` past the end and truncates them away: rejects while the disk cannot take them. */
   async probe(bytes: Buffer): Promise<void> {
-    await this.truncate();
-    this.#dirty = true;
-    await writeAll(this.#writeChunk, this.#handle, bytes, this.#size);
+    await this.#writePastEnd(bytes);
     await this.truncate();
   }
 
@@ -59,6 +51,13 @@ export class HistoryTail {
     this.#size = size;
     this.#dirty = false;
     return old;
+  }
+
+  /** Writes `bytes` after the last whole line, which stays where it is: until told, they may be torn. */
+  async #writePastEnd(bytes: Buffer): Promise<void> {
+    await this.truncate();
+    this.#dirty = true;
+    await writeAll(this.#writeChunk, this.#handle, bytes, this.#size);
   }
 
   sync(): Promise<void> {
